@@ -1,0 +1,144 @@
+"""The plugin API types: plain dataclasses a third-party plugin can import.
+
+These cross every boundary between the engine and a plugin, so they are
+versioned by ``API_VERSION``; a change that breaks a plugin bumps the major
+number. Only standard-library types appear here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+API_VERSION = "1.0"
+
+
+@dataclass(slots=True)
+class Item:
+    """Something km knows about: a file (for now), later a note, event or photo.
+
+    ``id`` is stable for the life of the item: a file that is moved or renamed
+    keeps it. Discovery fills the stat fields; the engine fills ``id`` and
+    ``hash`` when it reconciles a discovery with the graph.
+    """
+
+    path: str
+    source: str = "filesystem"
+    id: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    inode: int = 0
+    hash: str = ""
+    kind: str = "document"
+    ext: str = ""
+    root: str = ""
+    status: str = "pending"
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass(slots=True)
+class Content:
+    """What an extractor read from an item.
+
+    ``status`` is ``ok``, ``empty`` (readable, no text), ``encrypted`` (cannot be
+    opened without a password) or ``failed``; ``error`` says why for the last two.
+    """
+
+    text: str = ""
+    title: str = ""
+    author: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
+    pages: int = 0
+    words: int = 0
+    status: str = "ok"
+    error: str = ""
+    extractor: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Tag:
+    """A tag proposed for an item; the engine merges tags from all taggers."""
+
+    name: str
+    kind: str = "keyword"  # topic, entity, keyword, type, rule, manual, status
+    weight: float = 1.0
+    source: str = ""
+    primary: bool = False
+    why: str = ""
+
+
+@dataclass(slots=True)
+class Relation:
+    """An edge proposed between two items, with the evidence for it."""
+
+    source_id: str
+    target_id: str
+    kind: str  # similar, same_day, same_week, shared_tags, cross_domain, ...
+    score: float = 0.0
+    why: str = ""
+
+
+@dataclass(slots=True)
+class MovePlan:
+    """Where an item should go, and the rule that says so."""
+
+    item_id: str
+    source: str
+    destination: str
+    rule: str = ""
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class ReportSection:
+    """One section of a job report or periodic report, in Markdown plus data."""
+
+    title: str
+    markdown: str
+    data: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(slots=True)
+class Source:
+    """One place a discover plugin is asked to look at (a root folder, a library)."""
+
+    kind: str  # "filesystem", later "notes", "calendar", "photos"
+    path: str
+    name: str = ""
+    only_under: str = ""  # limit discovery to this sub-folder (--path)
+
+
+@dataclass
+class JobContext:
+    """What a hook gets to know about the job it runs in.
+
+    ``settings`` is this plugin's section of plugins.toml (read it with
+    ``setting``); ``ignore`` decides if a path is to be passed over; ``progress``
+    reports (done, total) for the current step and is cheap to call often.
+    """
+
+    job: str
+    run_id: str
+    dry_run: bool = False
+    full_rescan: bool = False
+    plugin_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    ignore: Callable[[str, bool], bool] = field(default=lambda path, is_dir: False)
+    settle_seconds: float = 0.0
+    progress: Callable[[int, int], None] = field(default=lambda done, total: None)
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("km"))
+
+    def setting(self, plugin: str, key: str, default: Any = None) -> Any:
+        return self.plugin_settings.get(plugin, {}).get(key, default)
+
+
+ItemBatch = Iterable[Item]

@@ -1,0 +1,210 @@
+"""km.toml: a typed, validated configuration.
+
+Each section is a dataclass; each field carries its documentation and limits
+in ``metadata``, which serve both the validator (errors name the file, the key,
+what was expected and how to fix it) and ``km init`` (the commented default).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_origin, get_type_hints
+
+from km_core.errors import ConfigError
+from km_core.paths import Folders, default_roots, folders
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _opt(default: Any, doc: str, **limits: Any) -> Any:
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"doc": doc, **limits})
+    return field(default=default, metadata={"doc": doc, **limits})
+
+
+@dataclass
+class LocationsConfig:
+    """The folders km watches."""
+
+    roots: list[str] = field(
+        default_factory=default_roots,
+        metadata={"doc": "Folders to scan. Default: Documents, Desktop and Downloads (plus iCloud/OneDrive)."},
+    )
+
+
+@dataclass
+class IgnoreConfig:
+    """What discovery passes over."""
+
+    patterns: list[str] = _opt(
+        [".*", "node_modules", "__pycache__", "*.tmp", "*.temp", "*.part", "*.crdownload", "*.download",
+         "~$*", "*.swp", "*~", "Thumbs.db", "desktop.ini"],
+        "Glob patterns matched against each file and folder name; a match is skipped with everything "
+        "below it. '.*' covers hidden files, .git and .DS_Store.",
+    )
+    settle_seconds: int = _opt(
+        2, "A file modified less than this many seconds ago is still being written: left for the next run.",
+        min=0,
+    )
+
+
+@dataclass
+class JobsConfig:
+    """How jobs treat failures."""
+
+    retries: int = _opt(3, "Attempts per item and step before it goes to the retry queue.", min=1, max=10)
+    warn_failure_ratio: float = _opt(0.10, "Share of failed items above which a run is a warning.", min=0, max=1)
+    critical_failure_ratio: float = _opt(
+        0.50, "Share of failed items above which a run is critical (exit code 1).", min=0, max=1
+    )
+    retry_runs: int = _opt(5, "Runs in which a failed item is tried again before it waits for review.", min=0)
+    batch_size: int = _opt(500, "Items written to the graph per transaction.", min=1, max=100_000)
+
+
+@dataclass
+class GraphConfig:
+    """The embedded Kùzu graph."""
+
+    buffer_pool_mb: int = _opt(512, "Memory Kùzu may use for its buffer pool, in MiB.", min=64)
+    max_threads: int = _opt(2, "Threads Kùzu may use for one query.", min=1, max=64)
+    lock_timeout_s: float = _opt(600.0, "How long to wait for another km process to release the graph.", min=0)
+    keep_backups: int = _opt(2, "Backups of the graph kept after successful jobs.", min=1, max=50)
+
+
+@dataclass
+class LoggingConfig:
+    """The log files under the logs folder."""
+
+    level: str = _opt("INFO", "Lowest level written to the log files.", choices=LEVELS)
+
+
+@dataclass
+class Config:
+    locations: LocationsConfig = field(default_factory=LocationsConfig)
+    ignore: IgnoreConfig = field(default_factory=IgnoreConfig)
+    jobs: JobsConfig = field(default_factory=JobsConfig)
+    graph: GraphConfig = field(default_factory=GraphConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    folders: Folders = field(default_factory=folders, repr=False)
+    source: str = "defaults"
+
+    @property
+    def root_paths(self) -> list[Path]:
+        return [Path(r).expanduser() for r in self.locations.roots]
+
+
+SECTIONS: dict[str, type] = {
+    "locations": LocationsConfig,
+    "ignore": IgnoreConfig,
+    "jobs": JobsConfig,
+    "graph": GraphConfig,
+    "logging": LoggingConfig,
+}
+
+
+def _type_name(tp: Any) -> str:
+    if get_origin(tp) is list:
+        return "a list of strings"
+    return {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}.get(tp, str(tp))
+
+
+def _check_value(file: str, key: str, tp: Any, value: Any, meta: dict[str, Any]) -> Any:
+    expected = _type_name(tp)
+    if get_origin(tp) is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(file, key, f"expected {expected}, got {value!r}", f'write it as {key.split(".")[-1]} = ["..."]')
+        return list(value)
+    ok = (
+        (tp is bool and isinstance(value, bool))
+        or (tp is int and isinstance(value, int) and not isinstance(value, bool))
+        or (tp is float and isinstance(value, int | float) and not isinstance(value, bool))
+        or (tp is str and isinstance(value, str))
+    )
+    if not ok:
+        raise ConfigError(file, key, f"expected {expected}, got {value!r}", f"set it to {expected}")
+    if "choices" in meta and value not in meta["choices"]:
+        raise ConfigError(file, key, f"expected one of {', '.join(meta['choices'])}, got {value!r}",
+                          "pick one of those")
+    if "min" in meta and value < meta["min"]:
+        raise ConfigError(file, key, f"expected at least {meta['min']}, got {value!r}", "raise the value")
+    if "max" in meta and value > meta["max"]:
+        raise ConfigError(file, key, f"expected at most {meta['max']}, got {value!r}", "lower the value")
+    return float(value) if tp is float else value
+
+
+def _unknown(file: str, key: str, known: list[str]) -> ConfigError:
+    leaf = key.split(".")[-1]
+    close = difflib.get_close_matches(leaf, known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+    return ConfigError(file, key, "unknown key", hint)
+
+
+def _build_section(file: str, name: str, cls: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(file, name, f"expected a table [{name}], got {raw!r}", f"write it as [{name}]")
+    hints = get_type_hints(cls)
+    known = [f.name for f in fields(cls)]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise _unknown(file, f"{name}.{key}", known)
+        meta = dict(next(f.metadata for f in fields(cls) if f.name == key))
+        values[key] = _check_value(file, f"{name}.{key}", hints[key], value, meta)
+    return cls(**values)
+
+
+def parse(text: str, file: str = "km.toml", dirs: Folders | None = None) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(file, "(syntax)", str(exc), "fix the TOML syntax at that line") from None
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in SECTIONS:
+            raise _unknown(file, name, list(SECTIONS))
+        sections[name] = _build_section(file, name, SECTIONS[name], value)
+    config = Config(**sections, folders=dirs or folders(), source=file)
+    if config.jobs.warn_failure_ratio > config.jobs.critical_failure_ratio:
+        raise ConfigError(file, "jobs.warn_failure_ratio", "is above jobs.critical_failure_ratio",
+                          "a warning must come before critical")
+    return config
+
+
+def load(dirs: Folders | None = None) -> Config:
+    """The user's km.toml, or the defaults when there is none."""
+    dirs = dirs or folders()
+    path = dirs.config_file
+    if not path.exists():
+        return Config(folders=dirs)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "(file)", f"cannot be read: {exc}", "check its permissions and encoding") from None
+    return parse(text, str(path), dirs)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
+
+
+def default_text() -> str:
+    """The commented km.toml that ``km init`` writes, built from the field docs."""
+    lines = ["# km configuration. Every key is optional; a missing key takes the default shown.", ""]
+    for name, cls in SECTIONS.items():
+        lines.append(f"[{name}]")
+        lines.append(f"# {cls.__doc__}")
+        for f in fields(cls):
+            default = f.default_factory() if f.default is MISSING else f.default  # type: ignore[misc]
+            lines.append(f"# {f.metadata['doc']}")
+            lines.append(f"{f.name} = {_toml_value(default)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,209 @@
+"""The job runner: one job of a kind at a time, steps in order, a record of every run.
+
+A job is data (``JOBS``): an ordered list of step names. The runner takes the
+job-kind lock (a second start says "already running" and exits 0), runs each
+step, judges the failure ratio against the thresholds, records the run in
+the graph and in the state file, and backs the graph up after a good run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from km_core import logs, signals, state
+from km_core.api import JobContext
+from km_core.config import Config
+from km_core.errors import KmError, UsageError
+from km_core.ignore import compile_ignore
+from km_core.locks import FileLock
+from km_core.plugins import Plugins, get_plugins
+from km_core.run import Run, RunOptions
+from km_core.steps import STEPS
+from km_core.store import backup, open_graph
+
+log = logging.getLogger("km.runner")
+perf = logging.getLogger("km.performance")
+
+JOBS: dict[str, list[str]] = {
+    "daily": ["discover", "extract"],
+    "weekly": [],
+    "monthly": [],
+}
+
+
+@dataclass
+class RunSummary:
+    job: str
+    run_id: str
+    status: str  # ok, warning, critical, failed, interrupted, already_running
+    started: str
+    finished: str = ""
+    duration_s: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    steps: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    recovered: str = ""
+    failure_ratio: float = 0.0
+    log_file: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def steps_for(job: str, task: str = "") -> list[str]:
+    if job not in JOBS:
+        raise UsageError(f"unknown job '{job}'", f"use one of: {', '.join(JOBS)}")
+    steps = JOBS[job]
+    if not task:
+        return steps
+    if task not in steps:
+        known = ", ".join(steps) or "none yet"
+        raise UsageError(f"the {job} job has no task '{task}'", f"tasks of the {job} job: {known}")
+    return [task]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _judge(run: Run, config: Config) -> str:
+    ratio = run.failure_ratio()
+    if ratio > config.jobs.critical_failure_ratio:
+        return "critical"
+    if ratio > config.jobs.warn_failure_ratio:
+        return "warning"
+    return "ok"
+
+
+def _record(config: Config, summary: RunSummary) -> None:
+    with open_graph(config) as graph:
+        graph.execute(
+            "MERGE (r:Run {id: $id}) SET r.job = $job, r.status = $status, r.started = $started, "
+            "r.finished = $finished, r.duration_s = $duration, r.counts = $counts, r.errors = $errors, "
+            "r.recovered = $recovered",
+            {
+                "id": summary.run_id, "job": summary.job, "status": summary.status,
+                "started": datetime.fromisoformat(summary.started),
+                "finished": datetime.fromisoformat(summary.finished),
+                "duration": summary.duration_s, "counts": json.dumps(summary.counts),
+                "errors": json.dumps(summary.errors[:200]), "recovered": summary.recovered,
+            },
+        )
+
+
+def _recovery_said(config: Config) -> str:
+    """Open the graph once up front so that a recovery happens, and is said, at the start."""
+    with open_graph(config) as graph:
+        return graph.recovered
+
+
+def run_job(
+    config: Config,
+    job: str,
+    options: RunOptions | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    plugins: Plugins | None = None,
+) -> RunSummary:
+    options = options or RunOptions()
+    steps = steps_for(job, options.task)
+    config.folders.ensure()
+    run_id = f"{job}-{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    started = _now()
+    lock = FileLock(config.folders.locks / f"job-{job}.lock")
+    if not lock.try_acquire():
+        holder = lock.holder()
+        return RunSummary(job, run_id, "already_running", started.isoformat(),
+                          notes=[f"a {job} job is already running (pid {holder or '?'})"])
+    signals.install()
+    job_log = logs.setup(config.folders.logs, job, config.logging.level)
+    plugins = plugins or get_plugins()
+    ctx = JobContext(
+        job=job, run_id=run_id, dry_run=options.dry_run, full_rescan=options.full_rescan,
+        plugin_settings=plugins.plugin_settings(), ignore=compile_ignore(config.ignore.patterns),
+        settle_seconds=config.ignore.settle_seconds, log=log,
+    )
+    run = Run(config, plugins, job, run_id, options, ctx)
+    summary = RunSummary(job, run_id, "ok", started.isoformat(), log_file=str(job_log))
+    state_progress = _state_writer(config, job, run_id, started, on_progress)
+    run.on_progress = state_progress
+    ctx.progress = run.progress
+    log.info("starting %s job %s%s", job, run_id, " (dry run)" if options.dry_run else "",
+             extra={"context": f"steps: {', '.join(steps) or 'none'}; manual: {options.manual}"})
+    try:
+        state_progress("", 0, 0)
+        summary.recovered = _recovery_said(config)
+        for name in steps:
+            run.step = name
+            state_progress(name, 0, 0)
+            began = time.perf_counter()
+            try:
+                STEPS[name](run)
+            except (KmError, signals.Interrupted):
+                raise
+            except Exception as exc:
+                summary.status = "failed"
+                run.notes.append(f"step {name} stopped: {type(exc).__name__}: {exc}")
+                log.error("step %s stopped: %s", name, exc, extra={"context": traceback.format_exc()})
+            summary.steps[name] = round(time.perf_counter() - began, 3)
+            perf.info("step %s took %.3f s", name, summary.steps[name])
+        if summary.status == "ok":
+            summary.status = _judge(run, config)
+    except signals.Interrupted as exc:
+        summary.status = "interrupted"
+        run.notes.append(f"stopped by {exc}")
+        log.warning("%s job %s stopped by %s", job, run_id, exc)
+    finally:
+        finished = _now()
+        summary.finished = finished.isoformat()
+        summary.duration_s = round((finished - started).total_seconds(), 3)
+        summary.counts = run.summary_counts()
+        summary.errors = [f.as_dict() for f in run.failures]
+        summary.failure_ratio = round(run.failure_ratio(), 4)
+        summary.notes = run.notes
+        _finish(config, summary, lock, options)
+    return summary
+
+
+def _finish(config: Config, summary: RunSummary, lock: FileLock, options: RunOptions) -> None:
+    try:
+        if not options.dry_run:
+            _record(config, summary)
+        if summary.status in ("ok", "warning", "critical") and not options.dry_run:
+            backup(config)
+    finally:
+        state.update_job_state(config.folders, summary.job, running=None, last_run=summary.as_dict())
+        level = {"ok": logging.INFO, "warning": logging.WARNING}.get(summary.status, logging.ERROR)
+        log.log(level, "%s job %s finished: %s in %.1f s", summary.job, summary.run_id, summary.status,
+                summary.duration_s, extra={"context": json.dumps(summary.counts)})
+        lock.release()
+
+
+def _state_writer(
+    config: Config, job: str, run_id: str, started: datetime,
+    on_progress: Callable[[str, int, int], None] | None,
+) -> Callable[[str, int, int], None]:
+    last = [0.0]
+
+    def write(step: str, done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress(step, done, total)
+        now = time.monotonic()
+        if now - last[0] < 0.5 and done != total:
+            return
+        last[0] = now
+        state.update_job_state(config.folders, job, running={
+            "run_id": run_id, "pid": os.getpid(), "started": started.isoformat(),
+            "step": step, "done": done, "total": total,
+        })
+
+    return write

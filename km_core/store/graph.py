@@ -1,0 +1,255 @@
+"""The one place that talks to Kùzu: open, recover, query, write in batches, close.
+
+Rules measured on kuzu 0.11.3 (see DESIGN.md) shape this module:
+- one read-write process or many read-only ones: a blocking app-level lock
+  (exclusive for writers, shared for readers) sits beside the database;
+- one ``kuzu.Database`` per path per process: nested opens reuse it;
+- ``auto_checkpoint=False``: the only checkpoint is at close, shielded from
+  SIGTERM; a "dirty" marker tells the next opener that a process died
+  mid-work, and that opener probes the file in a child process (a damaged
+  file can crash the process that opens it) and recovers when it must.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from km_core.config import Config
+from km_core.errors import GraphError
+from km_core.locks import FileLock
+from km_core.signals import shielded
+from km_core.store import recovery
+from km_core.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger("km.store")
+
+GRAPH_FILE = "graph.kuzu"
+
+
+class Graph:
+    """An open unit of work on the graph. Get one from ``open_graph``."""
+
+    def __init__(self, db: Any, conn: Any, read_only: bool, recovered: str = "") -> None:
+        self.db = db
+        self.conn = conn
+        self.read_only = read_only
+        self.recovered = recovered
+        self._in_tx = False
+
+    def execute(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        return self.conn.execute(query, params or {})
+
+    def rows(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        result = self.execute(query, params)
+        try:
+            return result.get_all()
+        finally:
+            result.close()
+
+    def dicts(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        result = self.execute(query, params)
+        try:
+            names = result.get_column_names()
+            return [dict(zip(names, row, strict=True)) for row in result.get_all()]
+        finally:
+            result.close()
+
+    def scalar(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        rows = self.rows(query, params)
+        return rows[0][0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Graph]:
+        if self._in_tx:
+            yield self
+            return
+        self.execute("BEGIN TRANSACTION")
+        self._in_tx = True
+        try:
+            yield self
+        except BaseException:
+            self._in_tx = False
+            try:
+                self.execute("ROLLBACK")
+            except RuntimeError:
+                pass  # kuzu already rolled back the failed statement's transaction
+            raise
+        self._in_tx = False
+        self.execute("COMMIT")
+
+    def write(self, query: str, rows: Sequence[dict[str, Any]], batch_size: int = 2000) -> int:
+        """Run ``UNWIND $rows AS r <query>`` over ``rows`` in batches, in one transaction."""
+        if not rows:
+            return 0
+        with self.transaction():
+            for start in range(0, len(rows), batch_size):
+                self.execute(f"UNWIND $rows AS r {query}", {"rows": list(rows[start : start + batch_size])})
+        return len(rows)
+
+
+_registry_lock = threading.RLock()
+_open: dict[Path, tuple[Graph, int]] = {}
+
+
+def graph_path(config: Config) -> Path:
+    return config.folders.graph_dir / GRAPH_FILE
+
+
+def _dirty_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".dirty")
+
+
+def _connect(path: Path, config: Config, read_only: bool) -> tuple[Any, Any]:
+    import kuzu
+
+    db = kuzu.Database(
+        str(path),
+        buffer_pool_size=config.graph.buffer_pool_mb * 1024 * 1024,
+        max_num_threads=config.graph.max_threads,
+        auto_checkpoint=False,
+        read_only=read_only,
+    )
+    conn = kuzu.Connection(db, num_threads=config.graph.max_threads)
+    conn.execute("RETURN 1").close()
+    return db, conn
+
+
+def probe(path: Path) -> str:
+    """Open the graph in a child process; return '' if it opens, else why not."""
+    code = (
+        "import sys, kuzu\n"
+        "db = kuzu.Database(sys.argv[1], auto_checkpoint=False, buffer_pool_size=64 * 1024 * 1024)\n"
+        "c = kuzu.Connection(db)\n"
+        "c.execute('MATCH (m:Meta) RETURN count(*)').close()\n"
+        "c.execute('CHECKPOINT')\n"
+        "db.close()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return ""
+    lines = (done.stderr or "").strip().splitlines()
+    return lines[-1] if lines else f"the opening process died (exit code {done.returncode})"
+
+
+def _open_rw(path: Path, config: Config) -> tuple[Any, Any, str]:
+    recovered = ""
+    if _dirty_marker(path).exists() and path.exists():
+        problem = probe(path)
+        if problem:
+            recovered = recovery.recover(path, config, problem, probe)
+    try:
+        db, conn = _connect(path, config, read_only=False)
+    except RuntimeError as exc:
+        if recovered:
+            raise GraphError(f"the graph at {path} cannot be opened: {exc}", "see the log for recovery") from None
+        recovered = recovery.recover(path, config, str(exc), probe)
+        db, conn = _connect(path, config, read_only=False)
+    _dirty_marker(path).touch()
+    return db, conn, recovered
+
+
+def migrate(graph: Graph) -> None:
+    tables = {row[1] for row in graph.rows("CALL show_tables() RETURN *")}
+    version = 0
+    if "Meta" in tables:
+        value = graph.scalar("MATCH (m:Meta {key: 'schema_version'}) RETURN m.value")
+        version = int(value or 0)
+    if version > SCHEMA_VERSION:
+        raise GraphError(
+            f"the graph has schema version {version}, newer than this km ({SCHEMA_VERSION})",
+            "upgrade km, or restore an older backup",
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        # kuzu runs index creation only outside explicit transactions
+        outside = [s for s in MIGRATIONS[target] if s.startswith("CALL ")]
+        with graph.transaction():
+            for statement in MIGRATIONS[target]:
+                if statement not in outside:
+                    graph.execute(statement)
+        for statement in outside:
+            graph.execute(statement)
+        graph.execute("MERGE (m:Meta {key: 'schema_version'}) SET m.value = $v", {"v": str(target)})
+        log.info("graph schema migrated to version %d", target)
+
+
+@contextmanager
+def open_graph(config: Config, read_only: bool = False) -> Iterator[Graph]:
+    """Open the graph for one unit of work, waiting for other km processes."""
+    path = graph_path(config)
+    with _registry_lock:
+        if path in _open:
+            graph, count = _open[path]
+            if graph.read_only and not read_only:
+                raise RuntimeError("the graph is open read-only in this process; cannot write")
+            _open[path] = (graph, count + 1)
+            try:
+                yield graph
+            finally:
+                _open[path] = (_open[path][0], _open[path][1] - 1)
+            return
+    config.folders.ensure()
+    if read_only and not path.exists():
+        read_only = False  # a first reader creates the empty graph so its query can run
+    lock = FileLock(config.folders.locks / "graph.lock", shared=read_only)
+    lock.acquire(config.graph.lock_timeout_s)
+    db = conn = None
+    try:
+        if read_only and _dirty_marker(path).exists():
+            read_only = False  # the last writer died: a writer must check and recover first
+            lock.release()
+            lock = FileLock(config.folders.locks / "graph.lock")
+            lock.acquire(config.graph.lock_timeout_s)
+        if read_only:
+            try:
+                db, conn = _connect(path, config, read_only=True)
+            except RuntimeError as exc:
+                raise GraphError(f"the graph at {path} cannot be opened read-only: {exc}",
+                                 "run `km job daily` to let km check and recover it") from None
+            graph = Graph(db, conn, True)
+        else:
+            db, conn, recovered = _open_rw(path, config)
+            graph = Graph(db, conn, False, recovered)
+            migrate(graph)
+        with _registry_lock:
+            _open[path] = (graph, 1)
+        try:
+            yield graph
+        finally:
+            with _registry_lock:
+                _open.pop(path, None)
+    finally:
+        with shielded():
+            if conn is not None and not read_only:
+                conn.execute("CHECKPOINT")
+            if db is not None:
+                db.close()
+                if not read_only:
+                    _dirty_marker(path).unlink(missing_ok=True)
+            lock.release()
+
+
+def backup(config: Config) -> Path | None:
+    """Copy the closed, checkpointed graph to the backups folder (after a successful job)."""
+    path = graph_path(config)
+    if not path.exists():
+        return None
+    lock = FileLock(config.folders.locks / "graph.lock")
+    lock.acquire(config.graph.lock_timeout_s)
+    try:
+        if _dirty_marker(path).exists():
+            return None
+        return recovery.write_backup(path, config)
+    finally:
+        lock.release()
+
+
+def size_on_disk(config: Config) -> int:
+    path = graph_path(config)
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file()) if path.exists() else 0

@@ -1,0 +1,65 @@
+"""The graph's schema: the contract tables of DESIGN.md, versioned, with migrations.
+
+``SCHEMA_VERSION`` is stored in the ``Meta`` table. A migration is a list of
+statements that takes the graph from version N-1 to N; ``migrate`` applies
+the missing ones in order inside one transaction each.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+ITEM_TABLES = ("File", "Note", "Event", "Photo")
+
+_FILE = """
+CREATE NODE TABLE File(
+    id STRING, path STRING, name STRING, ext STRING, size INT64, mtime TIMESTAMP, mtime_ns INT64,
+    inode INT64, hash STRING, kind STRING, title STRING, author STRING, created TIMESTAMP,
+    modified TIMESTAMP, text STRING, status STRING, error STRING, pages INT64, words INT64,
+    root STRING, source STRING, extractor STRING, extracted_hash STRING, discovered TIMESTAMP,
+    updated TIMESTAMP, missing_since TIMESTAMP, failed_step STRING, fail_runs INT64,
+    PRIMARY KEY(id))
+"""
+
+_NOTE = """
+CREATE NODE TABLE Note(
+    id STRING, title STRING, folder STRING, account STRING, created TIMESTAMP, modified TIMESTAMP,
+    text STRING, status STRING, PRIMARY KEY(id))
+"""
+
+_EVENT = """
+CREATE NODE TABLE Event(
+    id STRING, summary STRING, start TIMESTAMP, `end` TIMESTAMP, location STRING,
+    attendees STRING[], calendar STRING, status STRING, PRIMARY KEY(id))
+"""
+
+_PHOTO = """
+CREATE NODE TABLE Photo(
+    id STRING, path STRING, taken TIMESTAMP, lat DOUBLE, lon DOUBLE, album STRING, text STRING,
+    status STRING, PRIMARY KEY(id))
+"""
+
+
+def _pairs(targets: tuple[str, ...]) -> str:
+    return ", ".join(f"FROM {a} TO {b}" for a in ITEM_TABLES for b in targets)
+
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "CREATE NODE TABLE Meta(key STRING, value STRING, PRIMARY KEY(key))",
+        _FILE,
+        _NOTE,
+        _EVENT,
+        _PHOTO,
+        "CREATE NODE TABLE Tag(name STRING, kind STRING, PRIMARY KEY(name))",
+        "CREATE NODE TABLE Entity(id STRING, name STRING, label STRING, PRIMARY KEY(id))",
+        "CREATE NODE TABLE Location(path STRING, name STRING, kind STRING, PRIMARY KEY(path))",
+        "CREATE NODE TABLE Run(id STRING, job STRING, status STRING, started TIMESTAMP, finished TIMESTAMP, "
+        "duration_s DOUBLE, counts STRING, errors STRING, recovered STRING, PRIMARY KEY(id))",
+        f"CREATE REL TABLE TAGGED({_pairs(('Tag',))}, weight DOUBLE, source STRING, `primary` BOOLEAN, why STRING)",
+        f"CREATE REL TABLE MENTIONS({_pairs(('Entity',))}, count INT64)",
+        f"CREATE REL TABLE RELATED({_pairs(ITEM_TABLES)}, kind STRING, score DOUBLE, why STRING)",
+        "CREATE REL TABLE `IN`(FROM File TO Location, FROM Photo TO Location)",
+        "CALL CREATE_FTS_INDEX('File', 'file_text', ['name', 'title', 'text'])",
+    ],
+}

@@ -1,0 +1,86 @@
+"""Filesystem discovery: walk the monitored roots and report every file with its stat.
+
+Only stat work happens here (one ``os.scandir`` pass, no hashing): the engine
+compares (size, mtime_ns, inode) with the graph and hashes only what changed.
+Symlinks are never followed, so a walk cannot leave its root; folders that
+cannot be read are logged and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+
+from km_core import Item, JobContext, Source, hookimpl
+
+log = logging.getLogger("km.discover")
+
+DOCUMENT_EXTS = frozenset(
+    ".pdf .docx .doc .odt .rtf .pages .txt .md .markdown .rst .text .org .csv .tsv .log .json .html .htm "
+    ".epub .xlsx .xls .ods .pptx .ppt .key .tex".split()
+)
+IMAGE_EXTS = frozenset(".png .jpg .jpeg .gif .webp .tif .tiff .bmp .heic .heif".split())
+
+
+def kind_of(ext: str) -> str:
+    if ext in DOCUMENT_EXTS:
+        return "document"
+    if ext in IMAGE_EXTS:
+        return "image"
+    return "other"
+
+
+def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
+    root = source.path
+    start = source.only_under or root
+    ignored = ctx.ignore
+    settled_before_ns = time.time_ns() - int(ctx.settle_seconds * 1e9)
+    stack = [start]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError as exc:
+            log.warning("cannot read folder %s: %s", folder, exc.strerror or exc,
+                        extra={"context": f"root: {root}"})
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                try:
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        if not ignored(name, True):
+                            stack.append(entry.path)
+                        continue
+                    if ignored(name, False) or not entry.is_file(follow_symlinks=False):
+                        continue
+                    st = entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    log.warning("cannot stat %s: %s", entry.path, exc.strerror or exc)
+                    continue
+                if st.st_mtime_ns > settled_before_ns:
+                    log.info("still being written, left for the next run: %s", entry.path)
+                    continue
+                dot = name.rfind(".")
+                ext = name[dot:].lower() if dot > 0 else ""
+                yield Item(
+                    path=entry.path,
+                    source="filesystem",
+                    size=st.st_size,
+                    mtime_ns=st.st_mtime_ns,
+                    inode=st.st_ino,
+                    kind=kind_of(ext),
+                    ext=ext,
+                    root=root,
+                )
+
+
+@hookimpl
+def km_discover(source: Source, ctx: JobContext) -> Iterator[Item] | None:
+    if source.kind != "filesystem":
+        return None
+    return walk(source, ctx)
