@@ -196,14 +196,19 @@ def _toml_value(value: Any) -> str:
     return repr(value)
 
 
-def default_text() -> str:
-    """The commented km.toml that ``km init`` writes, built from the field docs."""
+def default_text(overrides: dict[str, Any] | None = None) -> str:
+    """The commented km.toml that ``km init`` writes, built from the field docs.
+
+    ``overrides`` maps "section.key" to a value written instead of the default.
+    """
+    overrides = overrides or {}
     lines = ["# km configuration. Every key is optional; a missing key takes the default shown.", ""]
     for name, cls in SECTIONS.items():
         lines.append(f"[{name}]")
         lines.append(f"# {cls.__doc__}")
         for f in fields(cls):
             default = f.default_factory() if f.default is MISSING else f.default  # type: ignore[misc]
+            default = overrides.get(f"{name}.{f.name}", default)
             lines.append(f"# {f.metadata['doc']}")
             lines.append(f"{f.name} = {_toml_value(default)}")
         lines.append("")

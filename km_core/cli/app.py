@@ -1,0 +1,150 @@
+"""The ``km`` command line (typer). Heavy libraries are imported inside commands.
+
+Exit codes: 0 done (also "already running"), 1 the job finished but crossed a
+failure threshold, 2 usage or configuration error, 3 the graph could not be
+opened or recovered.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from km_core.cli import inspect_cmds, plugins_cmd
+from km_core.cli.output import emit_json, fail, say
+from km_core.errors import EXIT_GRAPH, EXIT_OK, EXIT_THRESHOLD, KmError
+
+app = typer.Typer(
+    name="km",
+    help="km keeps your personal knowledge graph up to date: scan, extract, tag, relate, organise.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(plugins_cmd.app, name="plugins")
+inspect_cmds.register(app)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+
+
+class JobName(str, Enum):
+    daily = "daily"
+    weekly = "weekly"
+    monthly = "monthly"
+
+
+@app.command()
+def init(
+    root: Annotated[list[Path] | None, typer.Option("--root", help="A folder to monitor (repeatable).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing km.toml.")] = False,
+) -> None:
+    """Write a commented default km.toml (does nothing if one exists)."""
+    from km_core import config as config_mod
+    from km_core.paths import folders
+
+    dirs = folders()
+    dirs.ensure()
+    target = dirs.config_file
+    if target.exists() and not force:
+        say(f"km.toml already exists: {target} (left as it is; --force rewrites it)")
+        return
+    overrides = {"locations.roots": [str(p.expanduser().resolve()) for p in root]} if root else {}
+    text = config_mod.default_text(overrides)
+    config_mod.parse(text, str(target), dirs)  # never write a file we would refuse to read
+    target.write_text(text, encoding="utf-8")
+    say(f"wrote {target}")
+
+
+def _progress_printer(quiet: bool, as_json: bool):  # type: ignore[no-untyped-def]
+    import sys
+
+    if quiet or as_json or not sys.stderr.isatty():
+        return None
+    from km_core.cli.progress import JobProgress
+
+    return JobProgress()
+
+
+@app.command()
+def job(
+    name: Annotated[JobName, typer.Argument(help="Which job: daily, weekly or monthly.")],
+    manual: Annotated[bool, typer.Option(help="Mark the run as started by hand.")] = False,
+    task: Annotated[str, typer.Option(help="Run only this step of the job (e.g. extract).")] = "",
+    path: Annotated[Path | None, typer.Option(help="Process only this folder.")] = None,
+    full_rescan: Annotated[bool, typer.Option(help="Re-hash and re-extract every file.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Show what would change; write nothing.")] = False,
+    as_json: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option(help="No progress and no summary on a terminal.")] = False,
+) -> None:
+    """Run a job now: discover, extract and the rest of its steps."""
+    from km_core.config import load
+    from km_core.run import RunOptions
+    from km_core.runner import run_job
+
+    if path is not None and not path.expanduser().is_dir():
+        raise fail(KmError(f"--path {path} is not a folder", "give an existing folder"))
+    options = RunOptions(manual, task, str(path or ""), full_rescan, dry_run)
+    progress = _progress_printer(quiet, as_json)
+    try:
+        config = load()
+        if progress is not None:
+            with progress:
+                summary = run_job(config, name.value, options, progress.update)
+        else:
+            summary = run_job(config, name.value, options)
+    except KmError as error:
+        raise fail(error) from None
+    if as_json:
+        emit_json(summary.as_dict())
+    elif summary.status == "already_running":
+        say(summary.notes[0])
+    elif not quiet:
+        from km_core.cli.progress import print_summary
+
+        print_summary(summary)
+    if summary.status == "already_running":
+        raise typer.Exit(EXIT_OK)
+    if summary.recovered and not as_json:
+        say(f"note: {summary.recovered}")
+    if summary.status in ("critical", "failed", "interrupted"):
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+@app.command()
+def status(as_json: JsonOpt = False) -> None:
+    """Last and running jobs, from the state files (never waits for the graph)."""
+    from km_core.cli.status import collect, show
+
+    try:
+        data = collect()
+    except KmError as error:
+        raise fail(error) from None
+    if as_json:
+        emit_json(data)
+    else:
+        show(data)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option(help="Where to create the demo home.")] = Path("demo-home"),
+) -> None:
+    """Create a demo home with generated files, run the daily job on it, show what landed."""
+    from km_core.cli.demo import run_demo
+
+    try:
+        code = run_demo(folder.expanduser().resolve())
+    except KmError as error:
+        raise fail(error) from None
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    try:
+        app()
+    except KmError as error:
+        say(f"km: {error.one_line()}")
+        raise SystemExit(EXIT_GRAPH if error.exit_code == EXIT_GRAPH else error.exit_code) from None

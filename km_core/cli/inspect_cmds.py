@@ -1,0 +1,113 @@
+"""Commands that read the graph: query, search, show."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from km_core.cli.output import cell, emit_json, fail, say, table
+from km_core.errors import KmError, UsageError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+
+
+def query(
+    cypher: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a read-only Cypher query and print its rows."""
+    from km_core.config import load
+    from km_core.store import open_graph
+
+    try:
+        with open_graph(load(), read_only=True) as graph:
+            result = graph.execute(cypher)
+            columns = result.get_column_names()
+            rows = result.get_all()
+            result.close()
+    except RuntimeError as exc:
+        message = str(exc).splitlines()[0]
+        if "read only" in message.lower() or "read-only" in message.lower():
+            raise fail(UsageError("km query is read-only", "writes go through jobs and commands")) from None
+        raise fail(UsageError(f"query failed: {message}", "check the Cypher; see docs/graph.md")) from None
+    except KmError as error:
+        raise fail(error) from None
+    if as_json:
+        emit_json({"columns": columns, "rows": rows})
+    else:
+        table(columns, rows)
+        say(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+
+
+def search(
+    text: Annotated[str, typer.Argument(help="Words to look for in names, titles and text.")],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many results.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full-text search over everything km has read."""
+    from km_core.config import load
+    from km_core.store import open_graph
+    from km_core.store.queries import search as run_search
+
+    try:
+        with open_graph(load(), read_only=True) as graph:
+            hits = run_search(graph, text, limit)
+    except KmError as error:
+        raise fail(error) from None
+    if as_json:
+        emit_json({"query": text, "results": hits})
+        return
+    if not hits:
+        say(f"nothing found for {text!r}")
+        return
+    for hit in hits:
+        typer.echo(f"{hit['score']:>7.3f}  {hit['path']}")
+        if hit["snippet"]:
+            typer.echo(f"         {hit['snippet']}")
+
+
+def _print_item(item: dict[str, Any]) -> None:
+    fields = ("id", "path", "kind", "status", "title", "author", "created", "modified", "size", "pages",
+              "words", "hash", "extractor", "error", "location", "discovered", "updated")
+    for key in fields:
+        if item.get(key) not in (None, "", 0) or key in ("id", "path", "status"):
+            typer.echo(f"{key:>11}: {cell(item.get(key), 100)}")
+    text = (item.get("text") or "").strip()
+    if text:
+        typer.echo(f"{'text':>11}: {cell(text, 300)}")
+    for section, keys in (("tags", ("name", "kind", "weight", "source", "why")),
+                          ("entities", ("name", "label", "count")),
+                          ("related", ("kind", "score", "type", "id", "why"))):
+        rows = item.get(section) or []
+        typer.echo(f"{section:>11}: {'none yet' if not rows else ''}")
+        if rows:
+            table(keys, [[row.get(k) for k in keys] for row in rows])
+
+
+def show(
+    target: Annotated[str, typer.Argument(help="A file path or an item id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """One item: its metadata, text, tags and why, entities and related items."""
+    from km_core.config import load
+    from km_core.store import open_graph
+    from km_core.store.queries import find_item
+
+    try:
+        with open_graph(load(), read_only=True) as graph:
+            item = find_item(graph, target)
+    except KmError as error:
+        raise fail(error) from None
+    if item is None:
+        raise fail(UsageError(f"no item with path or id {target!r}", "run `km search WORDS` to find one"))
+    if as_json:
+        emit_json(item)
+    else:
+        _print_item(item)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(query)
+    app.command()(search)
+    app.command()(show)
