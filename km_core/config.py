@@ -40,13 +40,27 @@ class IgnoreConfig:
     """What discovery passes over."""
 
     patterns: list[str] = _opt(
-        [".*", "node_modules", "__pycache__", "*.tmp", "*.temp", "*.part", "*.crdownload", "*.download",
-         "~$*", "*.swp", "*~", "Thumbs.db", "desktop.ini"],
+        [
+            ".*",
+            "node_modules",
+            "__pycache__",
+            "*.tmp",
+            "*.temp",
+            "*.part",
+            "*.crdownload",
+            "*.download",
+            "~$*",
+            "*.swp",
+            "*~",
+            "Thumbs.db",
+            "desktop.ini",
+        ],
         "Glob patterns matched against each file and folder name; a match is skipped with everything "
         "below it. '.*' covers hidden files, .git and .DS_Store.",
     )
     settle_seconds: int = _opt(
-        2, "A file modified less than this many seconds ago is still being written: left for the next run.",
+        2,
+        "A file modified less than this many seconds ago is still being written: left for the next run.",
         min=0,
     )
 
@@ -115,7 +129,9 @@ def _check_value(file: str, key: str, tp: Any, value: Any, meta: dict[str, Any])
     expected = _type_name(tp)
     if get_origin(tp) is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(file, key, f"expected {expected}, got {value!r}", f'write it as {key.split(".")[-1]} = ["..."]')
+            raise ConfigError(
+                file, key, f"expected {expected}, got {value!r}", f'write it as {key.split(".")[-1]} = ["..."]'
+            )
         return list(value)
     ok = (
         (tp is bool and isinstance(value, bool))
@@ -126,8 +142,9 @@ def _check_value(file: str, key: str, tp: Any, value: Any, meta: dict[str, Any])
     if not ok:
         raise ConfigError(file, key, f"expected {expected}, got {value!r}", f"set it to {expected}")
     if "choices" in meta and value not in meta["choices"]:
-        raise ConfigError(file, key, f"expected one of {', '.join(meta['choices'])}, got {value!r}",
-                          "pick one of those")
+        raise ConfigError(
+            file, key, f"expected one of {', '.join(meta['choices'])}, got {value!r}", "pick one of those"
+        )
     if "min" in meta and value < meta["min"]:
         raise ConfigError(file, key, f"expected at least {meta['min']}, got {value!r}", "raise the value")
     if "max" in meta and value > meta["max"]:
@@ -168,8 +185,12 @@ def parse(text: str, file: str = "km.toml", dirs: Folders | None = None) -> Conf
         sections[name] = _build_section(file, name, SECTIONS[name], value)
     config = Config(**sections, folders=dirs or folders(), source=file)
     if config.jobs.warn_failure_ratio > config.jobs.critical_failure_ratio:
-        raise ConfigError(file, "jobs.warn_failure_ratio", "is above jobs.critical_failure_ratio",
-                          "a warning must come before critical")
+        raise ConfigError(
+            file,
+            "jobs.warn_failure_ratio",
+            "is above jobs.critical_failure_ratio",
+            "a warning must come before critical",
+        )
     return config
 
 

@@ -69,8 +69,12 @@ def _merge(base: PluginSettings, raw: dict[str, Any], path: Path) -> None:
         if key in section:
             value = section[key]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(str(path), f"plugins.{key}", f"expected a list of plugin names, got {value!r}",
-                                  f'write it as {key} = ["name", ...]')
+                raise ConfigError(
+                    str(path),
+                    f"plugins.{key}",
+                    f"expected a list of plugin names, got {value!r}",
+                    f'write it as {key} = ["name", ...]',
+                )
             setattr(base, key, list(value))
     for name, table in raw.get("plugin", {}).items():
         if not isinstance(table, dict):
@@ -122,8 +126,12 @@ class Plugins:
                 self.pm.register(module, name=name)
             except Exception as exc:  # a broken plugin must never stop km
                 info.error = f"{type(exc).__name__}: {exc}"
-                log.warning("plugin %s failed to load and is skipped: %s", name, info.error,
-                            extra={"context": f"entry point: {ep.value}"})
+                log.warning(
+                    "plugin %s failed to load and is skipped: %s",
+                    name,
+                    info.error,
+                    extra={"context": f"entry point: {ep.value}"},
+                )
                 continue
             info.enabled = True
             info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])

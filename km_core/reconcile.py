@@ -81,7 +81,8 @@ def reconcile(
 
     hashed = _hash_all([item for item, _ in to_hash], progress)
     vanished = [
-        k for path, k in known.items()
+        k
+        for path, k in known.items()
         if path not in seen_paths and k.status != "missing" and _under(path, complete_scopes)
     ]
     # a move target may match a file that vanished now or one already marked missing

@@ -94,7 +94,9 @@ class Run:
         self.failures.append(Failure(self.step, item.id, item.path, error))
         self.counts["failed"] += 1
         logging.getLogger(f"km.{self.step}").error(
-            "%s failed for %s", self.step, Path(item.path).name,
+            "%s failed for %s",
+            self.step,
+            Path(item.path).name,
             extra={"context": f"path: {item.path}; item: {item.id}; error: {error}"},
         )
 
@@ -103,8 +105,20 @@ class Run:
         return len(failed) / max(len(self.processed | failed), 1)
 
     def summary_counts(self) -> dict[str, Any]:
-        keys = ("discovered", "new", "modified", "renamed", "missing", "unchanged", "extracted", "ocr",
-                "tagged", "related", "moved", "failed")
+        keys = (
+            "discovered",
+            "new",
+            "modified",
+            "renamed",
+            "missing",
+            "unchanged",
+            "extracted",
+            "ocr",
+            "tagged",
+            "related",
+            "moved",
+            "failed",
+        )
         return {k: int(self.counts.get(k, 0)) for k in keys} | {
             k: int(v) for k, v in self.counts.items() if k not in keys
         }

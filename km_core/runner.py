@@ -28,7 +28,7 @@ from km_core.locks import FileLock
 from km_core.plugins import Plugins, get_plugins
 from km_core.run import Run, RunOptions
 from km_core.steps import STEPS
-from km_core.store import backup, open_graph
+from km_core.store import backup, open_graph, search_index
 
 log = logging.getLogger("km.runner")
 perf = logging.getLogger("km.performance")
@@ -92,11 +92,15 @@ def _record(config: Config, summary: RunSummary) -> None:
             "r.finished = $finished, r.duration_s = $duration, r.counts = $counts, r.errors = $errors, "
             "r.recovered = $recovered",
             {
-                "id": summary.run_id, "job": summary.job, "status": summary.status,
+                "id": summary.run_id,
+                "job": summary.job,
+                "status": summary.status,
                 "started": datetime.fromisoformat(summary.started),
                 "finished": datetime.fromisoformat(summary.finished),
-                "duration": summary.duration_s, "counts": json.dumps(summary.counts),
-                "errors": json.dumps(summary.errors[:200]), "recovered": summary.recovered,
+                "duration": summary.duration_s,
+                "counts": json.dumps(summary.counts),
+                "errors": json.dumps(summary.errors[:200]),
+                "recovered": summary.recovered,
             },
         )
 
@@ -122,23 +126,38 @@ def run_job(
     lock = FileLock(config.folders.locks / f"job-{job}.lock")
     if not lock.try_acquire():
         holder = lock.holder()
-        return RunSummary(job, run_id, "already_running", started.isoformat(),
-                          notes=[f"a {job} job is already running (pid {holder or '?'})"])
+        return RunSummary(
+            job,
+            run_id,
+            "already_running",
+            started.isoformat(),
+            notes=[f"a {job} job is already running (pid {holder or '?'})"],
+        )
     signals.install()
     job_log = logs.setup(config.folders.logs, job, config.logging.level)
     plugins = plugins or get_plugins()
     ctx = JobContext(
-        job=job, run_id=run_id, dry_run=options.dry_run, full_rescan=options.full_rescan,
-        plugin_settings=plugins.plugin_settings(), ignore=compile_ignore(config.ignore.patterns),
-        settle_seconds=config.ignore.settle_seconds, log=log,
+        job=job,
+        run_id=run_id,
+        dry_run=options.dry_run,
+        full_rescan=options.full_rescan,
+        plugin_settings=plugins.plugin_settings(),
+        ignore=compile_ignore(config.ignore.patterns),
+        settle_seconds=config.ignore.settle_seconds,
+        log=log,
     )
     run = Run(config, plugins, job, run_id, options, ctx)
     summary = RunSummary(job, run_id, "ok", started.isoformat(), log_file=str(job_log))
     state_progress = _state_writer(config, job, run_id, started, on_progress)
     run.on_progress = state_progress
     ctx.progress = run.progress
-    log.info("starting %s job %s%s", job, run_id, " (dry run)" if options.dry_run else "",
-             extra={"context": f"steps: {', '.join(steps) or 'none'}; manual: {options.manual}"})
+    log.info(
+        "starting %s job %s%s",
+        job,
+        run_id,
+        " (dry run)" if options.dry_run else "",
+        extra={"context": f"steps: {', '.join(steps) or 'none'}; manual: {options.manual}"},
+    )
     try:
         state_progress("", 0, 0)
         summary.recovered = _recovery_said(config)
@@ -176,6 +195,11 @@ def run_job(
 
 def _finish(config: Config, summary: RunSummary, lock: FileLock, options: RunOptions) -> None:
     try:
+        if not options.dry_run and summary.status != "interrupted":
+            with open_graph(config) as graph:
+                took = search_index.rebuild(graph)
+            if took:
+                summary.steps["search_index"] = round(took, 3)
         if not options.dry_run:
             _record(config, summary)
         if summary.status in ("ok", "warning", "critical") and not options.dry_run:
@@ -183,13 +207,23 @@ def _finish(config: Config, summary: RunSummary, lock: FileLock, options: RunOpt
     finally:
         state.update_job_state(config.folders, summary.job, running=None, last_run=summary.as_dict())
         level = {"ok": logging.INFO, "warning": logging.WARNING}.get(summary.status, logging.ERROR)
-        log.log(level, "%s job %s finished: %s in %.1f s", summary.job, summary.run_id, summary.status,
-                summary.duration_s, extra={"context": json.dumps(summary.counts)})
+        log.log(
+            level,
+            "%s job %s finished: %s in %.1f s",
+            summary.job,
+            summary.run_id,
+            summary.status,
+            summary.duration_s,
+            extra={"context": json.dumps(summary.counts)},
+        )
         lock.release()
 
 
 def _state_writer(
-    config: Config, job: str, run_id: str, started: datetime,
+    config: Config,
+    job: str,
+    run_id: str,
+    started: datetime,
     on_progress: Callable[[str, int, int], None] | None,
 ) -> Callable[[str, int, int], None]:
     last = [0.0]
@@ -201,9 +235,17 @@ def _state_writer(
         if now - last[0] < 0.5 and done != total:
             return
         last[0] = now
-        state.update_job_state(config.folders, job, running={
-            "run_id": run_id, "pid": os.getpid(), "started": started.isoformat(),
-            "step": step, "done": done, "total": total,
-        })
+        state.update_job_state(
+            config.folders,
+            job,
+            running={
+                "run_id": run_id,
+                "pid": os.getpid(),
+                "started": started.isoformat(),
+                "step": step,
+                "done": done,
+                "total": total,
+            },
+        )
 
     return write

@@ -13,8 +13,8 @@ from pathlib import Path
 from km_core.api import Content, Item, Source
 from km_core.reconcile import reconcile
 from km_core.run import Run
-from km_core.store import open_graph
 from km_core.store import files as file_store
+from km_core.store import open_graph
 
 log = logging.getLogger("km.runner")
 discover_log = logging.getLogger("km.discover")
@@ -40,8 +40,11 @@ def step_discover(run: Run) -> None:
     complete: list[str] = []
     for source in _sources(run):
         if not Path(source.path).is_dir():
-            discover_log.warning("monitored folder not present, skipped: %s", source.path,
-                                 extra={"context": "files known under it are not marked missing"})
+            discover_log.warning(
+                "monitored folder not present, skipped: %s",
+                source.path,
+                extra={"context": "files known under it are not marked missing"},
+            )
             run.notes.append(f"folder not present: {source.path}")
             continue
         whole = True
@@ -67,13 +70,20 @@ def step_discover(run: Run) -> None:
         run.processed.add(item.id or item.path)
         run.fail(item, exc)
     run.counts.update(
-        new=len(changes.new), modified=len(changes.modified), renamed=len(changes.moved),
-        missing=len(changes.missing), unchanged=changes.unchanged,
+        new=len(changes.new),
+        modified=len(changes.modified),
+        renamed=len(changes.moved),
+        missing=len(changes.missing),
+        unchanged=changes.unchanged,
     )
     run.processed.update(i.id for i in changes.new + changes.modified + changes.moved)
     discover_log.info(
         "%d new, %d modified, %d renamed or moved, %d missing, %d unchanged",
-        len(changes.new), len(changes.modified), len(changes.moved), len(changes.missing), changes.unchanged,
+        len(changes.new),
+        len(changes.modified),
+        len(changes.moved),
+        len(changes.missing),
+        changes.unchanged,
     )
     for item in changes.moved:
         discover_log.info("renamed or moved: %s", item.path, extra={"context": f"item: {item.id}"})

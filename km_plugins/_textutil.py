@@ -10,6 +10,7 @@ TITLE_MAX = 200
 _WS = re.compile(r"\s+")
 # Lines that only underline or overline a heading (reST "=====", Markdown setext "-----").
 _ADORNMENT = re.compile(r"^([=\-~^\"'`#*+_.:])\1*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}")
 _PDF_DATE = re.compile(
     r"^(?:D:)?\s*(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?"
     r"\s*(?:(Z|[+-])\s*(?:(\d{2})\s*'?\s*(\d{2})?'?)?)?"
@@ -67,7 +68,7 @@ def parse_pdf_date(value: str | None) -> datetime | None:
     if not value:
         return None
     value = value.strip().strip("\x00")
-    match = _PDF_DATE.match(value)
+    match = None if _ISO_DATE.match(value) else _PDF_DATE.match(value)
     if match is None:
         try:
             return as_utc(datetime.fromisoformat(value))

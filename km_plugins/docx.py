@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -19,11 +20,10 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _TITLE_STYLES = ("title", "heading 1")
 # A header or footer line that is only a page number field's last rendered value.
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?\d+(?:\s*(?:of|/)\s*\d+)?\s*$", re.IGNORECASE)
+_OTHER_TYPE = re.compile(r"is not a Word file, content type is '([^']*)'")
 # Runs python-docx's Paragraph.text leaves out: tracked insertions, simple fields,
 # smart tags and inline content controls hold ordinary visible text.
-_RUNS = (
-    "./w:r | ./w:hyperlink | ./w:ins/w:r | ./w:fldSimple/w:r | ./w:smartTag/w:r | ./w:sdt/w:sdtContent/w:r"
-)
+_RUNS = "./w:r | ./w:hyperlink | ./w:ins/w:r | ./w:fldSimple/w:r | ./w:smartTag/w:r | ./w:sdt/w:sdtContent/w:r"
 
 
 @hookimpl
@@ -35,32 +35,34 @@ def km_extract(item: Item, ctx: JobContext) -> Content | None:
 
 
 def extract_docx(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES) -> Content:
-    with path.open("rb") as handle:  # lets FileNotFoundError and friends reach the engine
-        magic = handle.read(8)
-    if magic == _OLE_MAGIC:
-        if _ENCRYPTED_STREAM in path.read_bytes():
+    # Read it all up front (python-docx loads every part anyway): an OSError here
+    # is real I/O trouble for the engine to retry, and anything raised while
+    # parsing the bytes afterwards can only mean a damaged file.
+    data = path.read_bytes()
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in data:
             return Content(status="encrypted", error="password required", extractor=NAME)
         return _failed("not a DOCX: an OLE compound file (Word 97-2003 .doc?)")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        return _failed(f"not a DOCX: not a zip archive (starts with {magic!r})")
+        return _failed(f"not a DOCX: not a zip archive (starts with {data[:8]!r})")
+    except Exception as exc:  # zipfile also raises NotImplementedError, UnicodeDecodeError...
+        return _failed(f"not a DOCX: unreadable zip archive: {type(exc).__name__}: {one_line(exc)}")
     if unpacked > max_unpacked_bytes:
         return _failed(f"refused: unpacks to {unpacked} bytes, over the {max_unpacked_bytes} limit")
 
     import docx
 
     try:
-        document = docx.Document(str(path))
-        return _read(document)
-    except OSError:
-        raise
-    except (zipfile.BadZipFile, KeyError) as exc:
-        return _failed(f"corrupt DOCX: missing or broken part: {one_line(exc)}")
-    except ValueError as exc:  # python-docx: "file '...' is not a Word file, content type is ..."
-        return _failed(f"not a DOCX: {one_line(exc)}")
-    except Exception as exc:  # lxml syntax errors, zlib errors, malformed XML structure
+        return _read(docx.Document(io.BytesIO(data)))
+    except KeyError as exc:
+        return _failed(f"corrupt DOCX: missing part: {one_line(exc)}")
+    except Exception as exc:  # bad zip members, lxml syntax errors, zlib errors, broken XML structure
+        other = _OTHER_TYPE.search(str(exc))
+        if isinstance(exc, ValueError) and other:  # another Office format under a .docx name
+            return _failed(f"not a DOCX: the main part is {other.group(1)}")
         return _failed(f"corrupt DOCX: {type(exc).__name__}: {one_line(exc)}")
 
 

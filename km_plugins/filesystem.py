@@ -43,8 +43,7 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
         try:
             entries = os.scandir(folder)
         except OSError as exc:
-            log.warning("cannot read folder %s: %s", folder, exc.strerror or exc,
-                        extra={"context": f"root: {root}"})
+            log.warning("cannot read folder %s: %s", folder, exc.strerror or exc, extra={"context": f"root: {root}"})
             continue
         with entries:
             for entry in entries:

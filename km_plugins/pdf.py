@@ -16,11 +16,10 @@ DEFAULT_MAX_PAGES = 2000
 CROSSCHECK_MAX_PAGES = 50
 # pdfium accepts the header within the first 1 KiB, pdfminer anywhere; look a bit further.
 _HEADER_WINDOW = 1 << 20
-_ERR_PASSWORD = 4  # FPDF_ERR_PASSWORD; 2 (file) and 3 (format) fall through to pdfminer
+# FPDF_ERR_PASSWORD and FPDF_ERR_SECURITY; FILE (2) and FORMAT (3) fall through to pdfminer.
+_ERR_PASSWORD, _ERR_SECURITY = 4, 6
 # Defaults some producers (ReportLab among them) write when the author set nothing.
-_PLACEHOLDERS = frozenset(
-    {"untitled", "(untitled)", "anonymous", "(anonymous)", "unspecified", "(unspecified)"}
-)
+_PLACEHOLDERS = frozenset({"untitled", "(untitled)", "anonymous", "(anonymous)", "unspecified", "(unspecified)"})
 _CID = re.compile(r"\(cid:\d+\)")
 _INFO_KEYS = ("Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate")
 
@@ -41,19 +40,28 @@ def extract_pdf(path: Path, max_pages: int = DEFAULT_MAX_PAGES) -> Content:
 
     import pypdfium2 as pdfium
 
+    # pdfminer gets the file as bytes: an OSError while reading it is real I/O
+    # trouble, while one from pdfminer seeking to a garbage offset is not.
     try:
         doc = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == _ERR_SECURITY:
+            return Content(status="encrypted", error="unsupported security handler", extractor=NAME)
         if _is_password_error(exc):
             return Content(status="encrypted", error="password required", extractor=NAME)
-        return _pdfminer_fallback(path, max_pages, f"pdfium: {one_line(exc)}")
+        return _pdfminer_fallback(path.read_bytes(), max_pages, f"pdfium: {one_line(exc)}")
     try:
         page_count = len(doc)
         info = {key: str(value).strip("\x00 \t\r\n") for key, value in doc.get_metadata_dict().items()}
         version = doc.get_version()
         texts, suspects, page_errors = _pdfium_pages(doc, min(page_count, max_pages))
+        pdfium_error = "" if page_count else "pdfium: no pages"
+    except Exception as exc:  # whatever else pdfium trips over, pdfminer may still read
+        pdfium_error = f"pdfium: {type(exc).__name__}: {one_line(exc)}"
     finally:
         doc.close()
+    if pdfium_error:
+        return _pdfminer_fallback(path.read_bytes(), max_pages, pdfium_error)
 
     metadata: dict[str, str] = {"backend": "pdfium"}
     if version:
@@ -61,9 +69,9 @@ def extract_pdf(path: Path, max_pages: int = DEFAULT_MAX_PAGES) -> Content:
     if page_errors:
         metadata["page_errors"] = str(page_errors)
     if suspects:
-        _crosscheck(path, texts, suspects[:CROSSCHECK_MAX_PAGES], metadata)
+        _crosscheck(path.read_bytes(), texts, suspects[:CROSSCHECK_MAX_PAGES], metadata)
     if not any(info.values()):
-        info = _pdfminer_info(path)
+        info = _pdfminer_info(path.read_bytes())
     return _content(texts, page_count, max_pages, info, metadata)
 
 
@@ -105,30 +113,30 @@ def _pdfium_pages(doc: Any, count: int) -> tuple[list[str], list[int], int]:
     return texts, suspects, errors
 
 
-def _crosscheck(path: Path, texts: list[str], pages: list[int], metadata: dict[str, str]) -> None:
-    """Replace a page's pdfium text with pdfminer's where pdfminer finds clearly more."""
+def _crosscheck(data: bytes, texts: list[str], pages: list[int], metadata: dict[str, str]) -> None:
+    """Replace a page's pdfium text with pdfminer's where pdfminer finds clearly more.
+
+    "Clearly": pdfminer keeps the hyphens pdfium removes when rejoining words,
+    so a few more characters alone is no sign pdfium missed anything.
+    """
     try:
-        _, alternatives = _pdfminer_pages(path, set(pages), max(pages) + 1)
-    except OSError:
-        raise
+        _, alternatives = _pdfminer_pages(data, set(pages), max(pages) + 1)
     except Exception:  # pdfminer choking on a page pdfium read is no reason to fail the file
         return
     replaced = 0
     for index, alternative in alternatives.items():
-        if _substance(alternative) > _substance(texts[index]):
+        if _substance(alternative) > _substance(texts[index]) * 1.15 + 5:
             texts[index] = alternative
             replaced += 1
     if replaced:
         metadata["pdfminer_pages"] = str(replaced)
 
 
-def _pdfminer_fallback(path: Path, max_pages: int, pdfium_error: str) -> Content:
+def _pdfminer_fallback(data: bytes, max_pages: int, pdfium_error: str) -> Content:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
-        page_count, pages = _pdfminer_pages(path, None, max_pages)
-    except OSError:
-        raise
+        page_count, pages = _pdfminer_pages(data, None, max_pages)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         return Content(status="encrypted", error="password required", extractor=NAME)
     except Exception as exc:
@@ -137,10 +145,10 @@ def _pdfminer_fallback(path: Path, max_pages: int, pdfium_error: str) -> Content
         return _failed(f"corrupt PDF: {pdfium_error}; pdfminer found no pages")
     texts = [pages.get(index, "") for index in range(min(page_count, max_pages))]
     metadata = {"backend": "pdfminer", "pdfium_error": pdfium_error}
-    return _content(texts, page_count, max_pages, _pdfminer_info(path), metadata)
+    return _content(texts, page_count, max_pages, _pdfminer_info(data), metadata)
 
 
-def _pdfminer_pages(path: Path, wanted: set[int] | None, max_pages: int) -> tuple[int, dict[int, str]]:
+def _pdfminer_pages(data: bytes, wanted: set[int] | None, max_pages: int) -> tuple[int, dict[int, str]]:
     """Count the pages and extract the text of the wanted ones (all up to ``max_pages`` if None)."""
     from pdfminer.converter import TextConverter
     from pdfminer.layout import LAParams
@@ -152,44 +160,39 @@ def _pdfminer_pages(path: Path, wanted: set[int] | None, max_pages: int) -> tupl
     laparams = LAParams(detect_vertical=True)
     texts: dict[int, str] = {}
     count = 0
-    with path.open("rb") as handle:
-        for index, page in enumerate(PDFPage.get_pages(handle)):
-            count += 1
-            if index >= max_pages or (wanted is not None and index not in wanted):
-                continue
-            out = io.StringIO()
-            device = TextConverter(manager, out, laparams=laparams)
-            try:
-                PDFPageInterpreter(manager, device).process_page(page)
-            finally:
-                device.close()
-            texts[index] = clean_text(out.getvalue()).replace("\f", "")
+    for index, page in enumerate(PDFPage.get_pages(io.BytesIO(data))):
+        count += 1
+        if index >= max_pages or (wanted is not None and index not in wanted):
+            continue
+        out = io.StringIO()
+        device = TextConverter(manager, out, laparams=laparams)
+        try:
+            PDFPageInterpreter(manager, device).process_page(page)
+        finally:
+            device.close()
+        texts[index] = clean_text(out.getvalue()).replace("\f", "")
     return count, texts
 
 
-def _pdfminer_info(path: Path) -> dict[str, str]:
+def _pdfminer_info(data: bytes) -> dict[str, str]:
     """The document information dictionary as read by pdfminer; empty if it cannot."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
     from pdfminer.pdftypes import resolve1
     from pdfminer.utils import decode_text
 
+    merged: dict[str, str] = {}
     try:
-        with path.open("rb") as handle:
-            document = PDFDocument(PDFParser(handle))
-            merged: dict[str, str] = {}
-            for info in document.info:
-                for key in _INFO_KEYS:
-                    value = resolve1(info.get(key))
-                    if isinstance(value, bytes):
-                        value = decode_text(value)
-                    if isinstance(value, str) and value.strip("\x00 "):
-                        merged[key] = value.strip("\x00 \t\r\n")
-            return merged
-    except OSError:
-        raise
+        for info in PDFDocument(PDFParser(io.BytesIO(data))).info:
+            for key in _INFO_KEYS:
+                value = resolve1(info.get(key))
+                if isinstance(value, bytes):
+                    value = decode_text(value)
+                if isinstance(value, str) and value.strip("\x00 "):
+                    merged[key] = value.strip("\x00 \t\r\n")
     except Exception:
         return {}
+    return merged
 
 
 def _content(

@@ -27,7 +27,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f-\x9f]")  # not ESC: colour codes in logs
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _ATX_H1 = re.compile(r"^\s{0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^\s{0,3}=+\s*$")
@@ -43,8 +43,10 @@ def km_extract(item: Item, ctx: JobContext) -> Content | None:
         data = handle.read(max_bytes + 1)
     truncated = len(data) > max_bytes
     data = data[:max_bytes]
-    raw_text, encoding = decode(data, truncated=truncated)
+    raw_text, encoding, bad = decode(data, truncated=truncated)
     metadata = {"encoding": encoding}
+    if bad:
+        metadata["decode_errors"] = str(bad)
     if truncated:
         metadata["truncated"] = "true"
         metadata["max_bytes"] = str(max_bytes)
@@ -77,27 +79,35 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and len(_CONTROL.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
 
 
-def decode(data: bytes, truncated: bool = False) -> tuple[str, str]:
-    """Decode bytes of unknown encoding; returns the text and the encoding used.
+def decode(data: bytes, truncated: bool = False) -> tuple[str, str, int]:
+    """Decode bytes of unknown encoding: the text, the encoding used, and how many bytes were bad.
 
-    A byte-order mark wins, then strict UTF-8, then a confident guess from
-    charset-normalizer, then Windows-1252/Latin-1, which decode anything.
+    A byte-order mark wins, then UTF-8 (also with a few damaged bytes among many
+    good multi-byte characters), then a confident guess from charset-normalizer,
+    then Windows-1252 or Latin-1, which decode anything.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace"), encoding
+            text = data[len(bom) :].decode(encoding, errors="replace")
+            return text, encoding, text.count("\ufffd")
     try:
         # The incremental decoder forgives a character cut in half by max_bytes.
-        return codecs.getincrementaldecoder("utf-8")().decode(data, final=not truncated), "utf-8"
+        return codecs.getincrementaldecoder("utf-8")().decode(data, final=not truncated), "utf-8", 0
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    # Latin-1 text almost never contains valid UTF-8 sequences, so more of them
+    # than errors means damaged UTF-8, not another encoding.
+    if bad * 2 <= sum(1 for char in lenient if char > "\x7f") - bad:
+        return lenient, "utf-8", bad
     guessed = _guess_encoding(data)
     if guessed:
-        return data.decode(guessed, errors="replace"), guessed
+        return data.decode(guessed, errors="replace"), guessed, 0
     try:
-        return data.decode("cp1252"), "cp1252"
+        return data.decode("cp1252"), "cp1252", 0
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        return data.decode("latin-1"), "latin-1", 0
 
 
 def _guess_encoding(data: bytes) -> str | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +57,36 @@ def corpus_copy(corpus: Path, tmp_path: Path):
         return root
 
     return copy
+
+
+KM = str(Path(sys.executable).with_name("km"))
+
+
+def write_config(home: Path, roots: list[Path], extra: str = "") -> Path:
+    """A km.toml for a test home: the given roots, no settle delay, and any extra TOML."""
+    config_dir = home / "config"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    root_list = ", ".join(f'"{r}"' for r in roots)
+    text = f"[locations]\nroots = [{root_list}]\n\n[ignore]\nsettle_seconds = 0\n{extra}"
+    path = config_dir / "km.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_km(*args: str, home: Path, timeout: float = 300, env: dict[str, str] | None = None):
+    """Run the installed ``km`` console script as a user would."""
+    full_env = {**os.environ, "KM_HOME": str(home), **(env or {})}
+    full_env.pop("KM_LOAD_PLUGINS", None) if "KM_LOAD_PLUGINS" not in (env or {}) else None
+    return subprocess.run([KM, *args], capture_output=True, text=True, env=full_env, timeout=timeout, check=False)
+
+
+def job_json(*args: str, home: Path, env: dict[str, str] | None = None) -> dict:
+    done = run_km("job", *args, "--json", home=home, env=env)
+    assert done.stdout, f"no JSON on stdout; stderr: {done.stderr}"
+    return json.loads(done.stdout)
+
+
+def graph_rows(home: Path, cypher: str) -> list[list]:
+    done = run_km("query", cypher, "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)["rows"]

@@ -7,7 +7,7 @@ opened or recovered.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +30,7 @@ inspect_cmds.register(app)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 
 
-class JobName(str, Enum):
+class JobName(StrEnum):
     daily = "daily"
     weekly = "weekly"
     monthly = "monthly"

@@ -27,11 +27,18 @@ TEXTS = {
 }
 
 PNG_TEXTS = {
-    "Desktop/Screenshot 2025-10-08 at 10.15.32.png": ["def fibonacci(n):", "    a, b = 0, 1",
-                                                     "    for _ in range(n):", "        a, b = b, a + b",
-                                                     "    return a"],
-    "Desktop/Screenshot 2025-10-09 at 18.02.11.png": ['"The best way to predict', 'the future is to invent it."',
-                                                     "- Alan Kay"],
+    "Desktop/Screenshot 2025-10-08 at 10.15.32.png": [
+        "def fibonacci(n):",
+        "    a, b = 0, 1",
+        "    for _ in range(n):",
+        "        a, b = b, a + b",
+        "    return a",
+    ],
+    "Desktop/Screenshot 2025-10-09 at 18.02.11.png": [
+        '"The best way to predict',
+        'the future is to invent it."',
+        "- Alan Kay",
+    ],
     "Downloads/Screenshot from 2025-10-10 09-00-00.png": ["Quarterly revenue", "Q1 120", "Q2 135", "Q3 150"],
 }
 
@@ -101,8 +108,9 @@ def write_docx(path: Path) -> None:
     document.add_heading("Invoice INV-2025-117", level=1)
     document.add_paragraph("Billed to: Acme Corp, 42 Harbour Street, Boston.")
     table = document.add_table(rows=3, cols=2)
-    for row, (item, price) in enumerate([("Item", "Price"), ("Consulting, October", "4,200.00"),
-                                         ("Travel to Berlin", "640.00")]):
+    for row, (item, price) in enumerate(
+        [("Item", "Price"), ("Consulting, October", "4,200.00"), ("Travel to Berlin", "640.00")]
+    ):
         table.cell(row, 0).text = item
         table.cell(row, 1).text = price
     document.sections[0].header.paragraphs[0].text = "Globex Corporation — Accounts"
@@ -118,8 +126,18 @@ def build_home(home: Path) -> list[Path]:
         target.write_bytes(text.encode("latin-1" if "latin1" in rel else "utf-8"))
         written.append(target)
     pdf = home / "Documents" / "receipt-techmart-2024-11-23.pdf"
-    write_pdf(pdf, "TechMart receipt", ["TECHMART ELECTRONICS", "San Francisco, CA", "11/23/2024 14:32",
-                                        "Cashier: Emily Rodriguez", "USB-C cable 19.99", "Total 21.63"])
+    write_pdf(
+        pdf,
+        "TechMart receipt",
+        [
+            "TECHMART ELECTRONICS",
+            "San Francisco, CA",
+            "11/23/2024 14:32",
+            "Cashier: Emily Rodriguez",
+            "USB-C cable 19.99",
+            "Total 21.63",
+        ],
+    )
     docx_file = home / "Documents" / "invoice-INV-2025-117.docx"
     write_docx(docx_file)
     ics = home / "Documents" / "atlas.ics"
@@ -161,7 +179,12 @@ def run_demo(folder: Path) -> int:
 
     table(["file", "kind", "status", "words"], rows, title="What landed in the graph")
     say("\nTry next (the demo keeps its own config and graph, so set KM_HOME):")
-    for command in ("km status", "km search invoice", f"km show '{files[0]}'",
-                    "km query 'MATCH (f:File) RETURN f.kind, count(*)'", "km job daily"):
+    for command in (
+        "km status",
+        "km search invoice",
+        f"km show '{files[0]}'",
+        "km query 'MATCH (f:File) RETURN f.kind, count(*)'",
+        "km job daily",
+    ):
         say(f"  KM_HOME={state} {command}")
     return 0 if summary.status in ("ok", "warning") else 1

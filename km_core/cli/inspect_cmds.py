@@ -68,17 +68,36 @@ def search(
 
 
 def _print_item(item: dict[str, Any]) -> None:
-    fields = ("id", "path", "kind", "status", "title", "author", "created", "modified", "size", "pages",
-              "words", "hash", "extractor", "error", "location", "discovered", "updated")
+    fields = (
+        "id",
+        "path",
+        "kind",
+        "status",
+        "title",
+        "author",
+        "created",
+        "modified",
+        "size",
+        "pages",
+        "words",
+        "hash",
+        "extractor",
+        "error",
+        "location",
+        "discovered",
+        "updated",
+    )
     for key in fields:
         if item.get(key) not in (None, "", 0) or key in ("id", "path", "status"):
             typer.echo(f"{key:>11}: {cell(item.get(key), 100)}")
     text = (item.get("text") or "").strip()
     if text:
         typer.echo(f"{'text':>11}: {cell(text, 300)}")
-    for section, keys in (("tags", ("name", "kind", "weight", "source", "why")),
-                          ("entities", ("name", "label", "count")),
-                          ("related", ("kind", "score", "type", "id", "why"))):
+    for section, keys in (
+        ("tags", ("name", "kind", "weight", "source", "why")),
+        ("entities", ("name", "label", "count")),
+        ("related", ("kind", "score", "type", "id", "why")),
+    ):
         rows = item.get(section) or []
         typer.echo(f"{section:>11}: {'none yet' if not rows else ''}")
         if rows:

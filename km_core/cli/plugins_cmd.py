@@ -29,8 +29,13 @@ def list_plugins(
         emit_json([asdict(p) for p in infos])
         return
     rows = [
-        [p.name, p.version, "built-in" if p.builtin else "package",
-         "yes" if p.enabled else ("error" if p.error else "no"), ", ".join(p.hooks) or p.error]
+        [
+            p.name,
+            p.version,
+            "built-in" if p.builtin else "package",
+            "yes" if p.enabled else ("error" if p.error else "no"),
+            ", ".join(p.hooks) or p.error,
+        ]
         for p in infos
     ]
     table(["name", "version", "source", "enabled", "hooks"], rows)

@@ -15,8 +15,13 @@ class JobProgress:
     def __init__(self) -> None:
         self.console = Console(stderr=True)
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=self.console, transient=False,
+            SpinnerColumn(),
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
         )
         self.tasks: dict[str, Any] = {}
 
@@ -42,8 +47,10 @@ def print_summary(summary: Any) -> None:
     console = Console(stderr=True)
     colour = {"ok": "green", "warning": "yellow"}.get(summary.status, "red")
     counts = ", ".join(f"{k} {v}" for k, v in summary.counts.items() if v)
-    console.print(f"[bold]{summary.job}[/] job [{colour}]{summary.status}[/] in {summary.duration_s:.1f} s"
-                  f" — {counts or 'nothing to do'}")
+    console.print(
+        f"[bold]{summary.job}[/] job [{colour}]{summary.status}[/] in {summary.duration_s:.1f} s"
+        f" — {counts or 'nothing to do'}"
+    )
     for error in summary.errors[:10]:
         console.print(f"  [red]failed[/] {error['step']}: {error['path']}: {error['error']}")
     if len(summary.errors) > 10:

@@ -39,15 +39,18 @@ def show(data: dict[str, Any]) -> None:
         last = info["last_run"] or {}
         running = info["running"]
         counts = last.get("counts", {})
-        rows.append([
-            job,
-            f"running: {running['step'] or 'starting'} {running['done']}/{running['total'] or '?'}" if running
-            else last.get("status", "never run"),
-            (last.get("finished") or "")[:19].replace("T", " "),
-            f"{last['duration_s']:.1f} s" if last else "",
-            str(counts.get("discovered", "")),
-            str(counts.get("failed", "")),
-        ])
+        rows.append(
+            [
+                job,
+                f"running: {running['step'] or 'starting'} {running['done']}/{running['total'] or '?'}"
+                if running
+                else last.get("status", "never run"),
+                (last.get("finished") or "")[:19].replace("T", " "),
+                f"{last['duration_s']:.1f} s" if last else "",
+                str(counts.get("discovered", "")),
+                str(counts.get("failed", "")),
+            ]
+        )
     table(["job", "status", "last finished (UTC)", "took", "files", "failed"], rows)
     mib = data["graph_bytes"] / 1024 / 1024
     typer.echo(f"graph:  {data['graph']} ({mib:.1f} MiB)")

@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import re
 from pathlib import Path
 from typing import Any
 
 from km_core.api import Content, Item
+from km_core.store import search_index
 from km_core.store.graph import Graph
 
 # Text kept in the graph per item; longer text is cut (the full file stays on disk).
 MAX_TEXT = 1_000_000
+_LINE_START = re.compile(r"\n(?=\S)")
 STATUS_TAGS = {"encrypted": "encrypted", "failed": "extract-failed"}
 
 
@@ -69,6 +72,9 @@ def _file_row(item: Item, now: datetime) -> dict[str, Any]:
 
 def save_discovered(graph: Graph, items: Sequence[Item], batch_size: int) -> None:
     """Create or update File nodes from discovery (new, changed and moved items)."""
+    if not items:
+        return
+    search_index.invalidate(graph)
     now = _now()
     rows = [_file_row(item, now) for item in items]
     graph.write(
@@ -111,6 +117,9 @@ def save_discovered(graph: Graph, items: Sequence[Item], batch_size: int) -> Non
 
 def mark_missing(graph: Graph, ids: Iterable[str], batch_size: int) -> int:
     rows = [{"id": i, "now": _now()} for i in ids]
+    if not rows:
+        return 0
+    search_index.invalidate(graph)
     return graph.write(
         "MATCH (f:File {id: r.id}) SET f.status = 'missing', f.missing_since = r.now, f.updated = r.now",
         rows,
@@ -121,8 +130,7 @@ def mark_missing(graph: Graph, ids: Iterable[str], batch_size: int) -> int:
 def needing_extraction(graph: Graph, retry_runs: int, under: str = "") -> list[Item]:
     """Files whose content changed since the last extraction, plus failures still to retry."""
     where = (
-        "(f.status = 'pending' OR (f.status = 'failed' AND f.failed_step = 'extract' "
-        "AND f.fail_runs <= $retry_runs))"
+        "(f.status = 'pending' OR (f.status = 'failed' AND f.failed_step = 'extract' AND f.fail_runs <= $retry_runs))"
     )
     params: dict[str, Any] = {"retry_runs": retry_runs}
     if under:
@@ -135,10 +143,28 @@ def needing_extraction(graph: Graph, retry_runs: int, under: str = "") -> list[I
         params,
     )
     return [
-        Item(id=r[0], path=r[1], size=r[2], mtime_ns=r[3], inode=r[4], hash=r[5], kind=r[6], ext=r[7],
-             root=r[8], source=r[9], status=r[10])
+        Item(
+            id=r[0],
+            path=r[1],
+            size=r[2],
+            mtime_ns=r[3],
+            inode=r[4],
+            hash=r[5],
+            kind=r[6],
+            ext=r[7],
+            root=r[8],
+            source=r[9],
+            status=r[10],
+        )
         for r in rows
     ]
+
+
+def searchable(text: str) -> str:
+    """Text as stored: kuzu 0.11.3's FTS tokenizer splits words on spaces and punctuation but not on
+    newlines or tabs ("total\nInvoice" is one token), so a space follows every line break."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _LINE_START.sub("\n ", text)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -148,11 +174,14 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def save_extracted(graph: Graph, results: Sequence[tuple[Item, Content]], batch_size: int) -> None:
+    if not results:
+        return
+    search_index.invalidate(graph)
     now = _now()
     rows = [
         {
             "id": item.id,
-            "text": content.text[:MAX_TEXT],
+            "text": searchable(content.text[:MAX_TEXT]),
             "title": content.title,
             "author": content.author,
             "created": _aware(content.created),
@@ -169,7 +198,8 @@ def save_extracted(graph: Graph, results: Sequence[tuple[Item, Content]], batch_
     ]
     graph.write(
         "MATCH (f:File {id: r.id}) SET f.text = r.text, f.title = r.title, f.author = r.author, "
-        "f.created = CAST(r.created AS TIMESTAMP), f.modified = CAST(r.modified AS TIMESTAMP), f.pages = r.pages, f.words = r.words, "
+        "f.created = CAST(r.created AS TIMESTAMP), f.modified = CAST(r.modified AS TIMESTAMP), "
+        "f.pages = r.pages, f.words = r.words, "
         "f.status = r.status, f.error = r.error, f.extractor = r.extractor, f.extracted_hash = r.hash, "
         "f.failed_step = '', f.fail_runs = 0, f.updated = r.now",
         rows,
@@ -204,6 +234,9 @@ def tag_status(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int) ->
 
 def mark_failed(graph: Graph, failures: Sequence[tuple[str, str, str]], batch_size: int) -> None:
     """Record (item id, step, error) failures; the retry queue is these items."""
+    if not failures:
+        return
+    search_index.invalidate(graph)
     rows = [{"id": i, "step": step, "error": error[:2000], "now": _now()} for i, step, error in failures]
     graph.write(
         "MATCH (f:File {id: r.id}) SET f.status = 'failed', f.failed_step = r.step, f.error = r.error, "

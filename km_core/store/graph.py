@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +76,8 @@ class Graph:
             yield self
         except BaseException:
             self._in_tx = False
-            try:
+            with suppress(RuntimeError):  # kuzu may have rolled back the failed transaction already
                 self.execute("ROLLBACK")
-            except RuntimeError:
-                pass  # kuzu already rolled back the failed statement's transaction
             raise
         self._in_tx = False
         self.execute("COMMIT")
@@ -210,8 +208,10 @@ def open_graph(config: Config, read_only: bool = False) -> Iterator[Graph]:
             try:
                 db, conn = _connect(path, config, read_only=True)
             except RuntimeError as exc:
-                raise GraphError(f"the graph at {path} cannot be opened read-only: {exc}",
-                                 "run `km job daily` to let km check and recover it") from None
+                raise GraphError(
+                    f"the graph at {path} cannot be opened read-only: {exc}",
+                    "run `km job daily` to let km check and recover it",
+                ) from None
             graph = Graph(db, conn, True)
         else:
             db, conn, recovered = _open_rw(path, config)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from km_core.store import search_index
 from km_core.store.graph import Graph
 
 SNIPPET = 160
@@ -22,16 +23,32 @@ def snippet(text: str, terms: list[str]) -> str:
 
 
 def search(graph: Graph, text: str, limit: int = 20) -> list[dict[str, Any]]:
-    rows = graph.rows(
-        "CALL QUERY_FTS_INDEX('File', 'file_text', $q) "
-        "WITH node AS f, score WHERE f.status <> 'missing' "
-        "RETURN f.id, f.path, f.title, f.kind, f.text, score ORDER BY score DESC LIMIT $limit",
-        {"q": text, "limit": limit},
-    )
+    """Ranked full-text search; a substring scan while the index is being rebuilt."""
     terms = re.findall(r"\w+", text)
+    rows: list[list[Any]] = []
+    if search_index.exists(graph):
+        rows = graph.rows(
+            f"CALL QUERY_FTS_INDEX('File', '{search_index.NAME}', $q) "
+            "WITH node AS f, score WHERE f.status <> 'missing' "
+            "RETURN f.id, f.path, f.title, f.kind, f.text, score ORDER BY score DESC LIMIT $limit",
+            {"q": text, "limit": limit},
+        )
+    if not rows and terms:  # no index yet, or only stop words ("hello" is one in kuzu's list)
+        rows = graph.rows(
+            "MATCH (f:File) WHERE f.status <> 'missing' "
+            "AND all(t IN $terms WHERE lower(f.name + ' ' + f.title + ' ' + f.text) CONTAINS t) "
+            "RETURN f.id, f.path, f.title, f.kind, f.text, 1.0 AS score ORDER BY f.path LIMIT $limit",
+            {"terms": [t.lower() for t in terms], "limit": limit},
+        )
     return [
-        {"id": r[0], "path": r[1], "title": r[2], "kind": r[3], "score": round(r[5], 4),
-         "snippet": snippet(r[4] or "", terms)}
+        {
+            "id": r[0],
+            "path": r[1],
+            "title": r[2],
+            "kind": r[3],
+            "score": round(r[5], 4),
+            "snippet": snippet(r[4] or "", terms),
+        }
         for r in rows
     ]
 
@@ -64,9 +81,7 @@ def find_item(graph: Graph, path_or_id: str) -> dict[str, Any] | None:
         "ORDER BY r.score DESC LIMIT 50",
         {"id": item["id"]},
     )
-    item["location"] = graph.scalar(
-        "MATCH (f:File {id: $id})-[:`IN`]->(l:Location) RETURN l.path", {"id": item["id"]}
-    )
+    item["location"] = graph.scalar("MATCH (f:File {id: $id})-[:`IN`]->(l:Location) RETURN l.path", {"id": item["id"]})
     return item
 
 

@@ -60,10 +60,7 @@ def recover(path: Path, config: Config, problem: str, probe: Callable[[Path], st
             said = f"graph recovered: its write-ahead log was damaged and moved aside to {moved.name}"
             log.warning(said)
             return said
-    if path.exists():
-        damaged = _aside(path, "damaged")
-    else:
-        damaged = None
+    damaged = _aside(path, "damaged") if path.exists() else None
     for candidate in backups(config):
         shutil.copyfile(candidate, path)
         if not probe(path):

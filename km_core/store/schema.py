@@ -60,6 +60,5 @@ MIGRATIONS: dict[int, list[str]] = {
         f"CREATE REL TABLE MENTIONS({_pairs(('Entity',))}, count INT64)",
         f"CREATE REL TABLE RELATED({_pairs(ITEM_TABLES)}, kind STRING, score DOUBLE, why STRING)",
         "CREATE REL TABLE `IN`(FROM File TO Location, FROM Photo TO Location)",
-        "CALL CREATE_FTS_INDEX('File', 'file_text', ['name', 'title', 'text'])",
     ],
 }
