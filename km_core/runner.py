@@ -54,6 +54,7 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
     recovered: str = ""
     failure_ratio: float = 0.0
+    plugin_failures: dict[str, int] = field(default_factory=dict)
     log_file: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -136,6 +137,7 @@ def run_job(
     signals.install()
     job_log = logs.setup(config.folders.logs, job, config.logging.level)
     plugins = plugins or get_plugins()
+    plugins.failures.clear()  # counted per run
     ctx = JobContext(
         job=job,
         run_id=run_id,
@@ -189,6 +191,7 @@ def run_job(
         summary.errors = [f.as_dict() for f in run.failures]
         summary.failure_ratio = round(run.failure_ratio(), 4)
         summary.notes = run.notes
+        summary.plugin_failures = dict(plugins.failures)
         _finish(config, summary, lock, options)
     return summary
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from km_core import Content, Item, JobContext, hookimpl
 from km_plugins._textutil import clean_text, clip, count_words, one_line, parse_pdf_date
 
 NAME = "pdf"
+# pdfminer logs every font quirk of real-world PDFs as a warning; km reports per file instead.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 DEFAULT_MAX_PAGES = 2000
 # pdfminer is slow, so it re-reads at most this many pages pdfium may have misread.
 CROSSCHECK_MAX_PAGES = 50
