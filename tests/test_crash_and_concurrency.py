@@ -25,8 +25,9 @@ def make_tree(root: Path, count: int, words: int = 400) -> None:
 
 def start_job(home: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "KM_HOME": str(home)}
-    return subprocess.Popen([KM, "job", "daily", "--json", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [KM, "job", "daily", "--json", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def wait_for_step(home: Path, steps: set[str], timeout: float = 60) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import graph_rows, job_json, run_km, write_config
 
-RAISER = '''
+RAISER = """
 from km_core import hookimpl
 
 @hookimpl
@@ -23,7 +23,7 @@ def km_discover(source, ctx):
         yield from ()
         raise RuntimeError("raiser discovery broke")
     return walk()
-'''
+"""
 
 BROKEN = "import km_core\nraise ImportError('this plugin cannot be imported')\n"
 
@@ -36,9 +36,7 @@ def install_fake_plugins(site: Path) -> dict[str, str]:
     dist = site / "km_fake_plugins-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: km-fake-plugins\nVersion: 1.0\n", encoding="utf-8")
-    (dist / "entry_points.txt").write_text(
-        "[km]\nraiser = raiser_plugin\nbroken = broken_plugin\n", encoding="utf-8"
-    )
+    (dist / "entry_points.txt").write_text("[km]\nraiser = raiser_plugin\nbroken = broken_plugin\n", encoding="utf-8")
     return {"PYTHONPATH": str(site)}
 
 
