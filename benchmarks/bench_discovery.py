@@ -76,9 +76,9 @@ def run(size: int, work: Path) -> dict:
     counts, raw_s = raw_walk(tree)
     first, first_wall = km_job(home, "--task", "discover")
     assert first["counts"]["new"] == counts, first["counts"]
-    rescan, rescan_wall = km_job(home, "--task", "discover")
+    rescan, _ = km_job(home, "--task", "discover")
     assert rescan["counts"]["unchanged"] == counts
-    extract, extract_wall = km_job(home, "--task", "extract")
+    _, extract_wall = km_job(home, "--task", "extract")
     daily, daily_wall = km_job(home)
     assert daily["counts"]["extracted"] == 0 and daily["counts"]["unchanged"] == counts
     _, raw_again = raw_walk(tree)

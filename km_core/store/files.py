@@ -6,10 +6,10 @@ about 100x slower in kuzu 0.11.3).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-import re
 from pathlib import Path
 from typing import Any
 
