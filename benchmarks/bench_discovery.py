@@ -45,6 +45,8 @@ def raw_walk(root: Path) -> tuple[int, float]:
     while stack:
         with os.scandir(stack.pop()) as entries:
             for entry in entries:
+                if entry.name.startswith("."):
+                    continue  # km's default ignore patterns skip hidden names too
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):

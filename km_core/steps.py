@@ -21,7 +21,7 @@ discover_log = logging.getLogger("km.discover")
 extract_log = logging.getLogger("km.extract")
 
 # flush extracted text to the graph after this many items or characters
-FLUSH_ITEMS = 200
+FLUSH_ITEMS = 1000
 FLUSH_CHARS = 20_000_000
 
 
@@ -91,7 +91,7 @@ def step_discover(run: Run) -> None:
         return
     batch = run.config.jobs.batch_size
     with open_graph(run.config) as graph:
-        file_store.save_discovered(graph, changes.to_save, batch)
+        file_store.save_discovered(graph, changes.new, changes.modified + changes.moved + changes.touched, batch)
         file_store.mark_missing(graph, [k.id for k in changes.missing], batch)
 
 

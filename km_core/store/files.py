@@ -70,61 +70,79 @@ def _file_row(item: Item, now: datetime) -> dict[str, Any]:
     }
 
 
-def save_discovered(graph: Graph, items: Sequence[Item], batch_size: int) -> None:
-    """Create or update File nodes from discovery (new, changed and moved items)."""
-    if not items:
+_TIMESTAMPS = frozenset({"mtime", "created", "modified", "discovered", "updated", "missing_since"})
+
+
+def stage(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int) -> None:
+    """Put rows (each with ``id`` and the same keys) into StageFile, replacing what was there."""
+    graph.execute("MATCH (s:StageFile) DELETE s")
+    if not rows:
+        return
+    keys = list(rows[0])
+    values = ", ".join(
+        f"{k}: CAST(r.{k} AS TIMESTAMP)" if k in _TIMESTAMPS else f"{k}: r.{k}" for k in keys
+    )
+    graph.write(f"CREATE (s:StageFile {{{values}}})", rows, batch_size)
+
+
+def update_staged(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int, extra: str = "") -> None:
+    """Copy every staged column but ``id`` onto the File with that id, in one scan join."""
+    if not rows:
+        return
+    with graph.transaction():
+        stage(graph, rows, batch_size)
+        sets = ", ".join(f"f.{k} = s.{k}" for k in rows[0] if k != "id")
+        graph.execute(f"MATCH (s:StageFile), (f:File) WHERE f.id = s.id SET {sets}{extra}")
+        graph.execute("MATCH (s:StageFile) DELETE s")
+
+
+def save_discovered(graph: Graph, changes_new: Sequence[Item], changed: Sequence[Item], batch_size: int) -> None:
+    """Create File nodes for new items; update changed, touched and moved ones."""
+    if not (changes_new or changed):
         return
     search_index.invalidate(graph)
     now = _now()
-    rows = [_file_row(item, now) for item in items]
-    graph.write(
-        "MERGE (f:File {id: r.id}) "
-        "ON CREATE SET f.discovered = r.now, f.fail_runs = 0, f.title = '', f.author = '', f.text = '', "
-        "f.error = '', f.extracted_hash = '', f.failed_step = '', f.pages = 0, f.words = 0, f.extractor = '' "
-        "SET f.path = r.path, f.name = r.name, f.ext = r.ext, f.size = r.size, f.mtime = r.mtime, "
-        "f.mtime_ns = r.mtime_ns, f.inode = r.inode, f.hash = r.hash, f.kind = r.kind, f.root = r.root, "
-        "f.source = r.source, f.status = r.status, f.updated = r.now, f.missing_since = NULL",
-        rows,
-        batch_size,
-    )
-    by_root: dict[str, list[str]] = {}
-    for item in items:
-        by_root.setdefault(item.root, []).append(item.id)
-    for root, ids in by_root.items():
-        graph.execute(
-            "MERGE (l:Location {path: $root}) ON CREATE SET l.name = $name, l.kind = 'root'",
-            {"root": root, "name": Path(root).name},
-        )
+    roots = {item.root for item in [*changes_new, *changed]}
+    with graph.transaction():
+        for root in roots:
+            graph.execute(
+                "MERGE (l:Location {path: $root}) ON CREATE SET l.name = $name, l.kind = 'root'",
+                {"root": root, "name": Path(root).name},
+            )
         graph.write(
-            "MATCH (f:File {id: r.id}), (l:Location {path: r.root}) "
-            "WHERE NOT EXISTS { MATCH (f)-[:`IN`]->(:Location) } CREATE (f)-[:`IN`]->(l)",
-            [{"id": i, "root": root} for i in ids],
+            "MATCH (l:Location {path: r.root}) "
+            "CREATE (f:File {id: r.id, path: r.path, name: r.name, ext: r.ext, size: r.size, mtime: r.mtime, "
+            "mtime_ns: r.mtime_ns, inode: r.inode, hash: r.hash, kind: r.kind, root: r.root, source: r.source, "
+            "status: r.status, discovered: r.now, updated: r.now, fail_runs: 0, title: '', author: '', text: '', "
+            "error: '', extracted_hash: '', failed_step: '', pages: 0, words: 0, extractor: ''})-[:`IN`]->(l)",
+            [_file_row(item, now) for item in changes_new],
             batch_size,
         )
-        # a file moved to another root follows it
-        graph.write(
-            "MATCH (f:File {id: r.id})-[e:`IN`]->(l:Location) WHERE l.path <> r.root DELETE e",
-            [{"id": i, "root": root} for i in ids],
-            batch_size,
-        )
-        graph.write(
-            "MATCH (f:File {id: r.id}), (l:Location {path: r.root}) "
-            "WHERE NOT EXISTS { MATCH (f)-[:`IN`]->(l) } CREATE (f)-[:`IN`]->(l)",
-            [{"id": i, "root": root} for i in ids],
-            batch_size,
-        )
+        rows = [_file_row(item, now) for item in changed]
+        for row in rows:
+            row["updated"] = row.pop("now")
+        update_staged(graph, rows, batch_size, extra=", f.missing_since = NULL")
+        if changed:
+            # a file moved under another root follows it
+            stage(graph, [{"id": item.id, "root": item.root} for item in changed], batch_size)
+            graph.execute(
+                "MATCH (s:StageFile), (f:File)-[e:`IN`]->(l:Location) WHERE f.id = s.id AND l.path <> s.root DELETE e"
+            )
+            graph.execute(
+                "MATCH (s:StageFile), (f:File), (l:Location) WHERE f.id = s.id AND l.path = s.root "
+                "AND NOT EXISTS { MATCH (f)-[:`IN`]->(:Location) } CREATE (f)-[:`IN`]->(l)"
+            )
+            graph.execute("MATCH (s:StageFile) DELETE s")
 
 
 def mark_missing(graph: Graph, ids: Iterable[str], batch_size: int) -> int:
-    rows = [{"id": i, "now": _now()} for i in ids]
+    now = _now()
+    rows = [{"id": i, "status": "missing", "missing_since": now, "updated": now} for i in ids]
     if not rows:
         return 0
     search_index.invalidate(graph)
-    return graph.write(
-        "MATCH (f:File {id: r.id}) SET f.status = 'missing', f.missing_since = r.now, f.updated = r.now",
-        rows,
-        batch_size,
-    )
+    update_staged(graph, rows, batch_size)
+    return len(rows)
 
 
 def needing_extraction(graph: Graph, retry_runs: int, under: str = "") -> list[Item]:
@@ -191,31 +209,28 @@ def save_extracted(graph: Graph, results: Sequence[tuple[Item, Content]], batch_
             "status": content.status,
             "error": content.error,
             "extractor": content.extractor,
-            "hash": item.hash,
-            "now": now,
+            "extracted_hash": item.hash,
+            "failed_step": "",
+            "fail_runs": 0,
+            "updated": now,
         }
         for item, content in results
     ]
-    graph.write(
-        "MATCH (f:File {id: r.id}) SET f.text = r.text, f.title = r.title, f.author = r.author, "
-        "f.created = CAST(r.created AS TIMESTAMP), f.modified = CAST(r.modified AS TIMESTAMP), "
-        "f.pages = r.pages, f.words = r.words, "
-        "f.status = r.status, f.error = r.error, f.extractor = r.extractor, f.extracted_hash = r.hash, "
-        "f.failed_step = '', f.fail_runs = 0, f.updated = r.now",
-        rows,
-        batch_size,
-    )
-    graph.write(
-        "MATCH (f:File {id: r.id})-[e:TAGGED]->(t:Tag) WHERE t.name IN r.tags DELETE e",
-        [{"id": item.id, "tags": list(STATUS_TAGS.values())} for item, _ in results],
-        batch_size,
-    )
-    flagged = [
-        {"id": item.id, "tag": STATUS_TAGS[content.status], "why": content.error or content.status}
-        for item, content in results
-        if content.status in STATUS_TAGS
-    ]
-    tag_status(graph, flagged, batch_size)
+    with graph.transaction():
+        update_staged(graph, rows, batch_size)
+        # status tags describe the last extraction only
+        stage(graph, [{"id": item.id} for item, _ in results], batch_size)
+        graph.execute(
+            "MATCH (s:StageFile), (f:File)-[e:TAGGED]->(t:Tag) WHERE f.id = s.id AND t.name IN $tags DELETE e",
+            {"tags": list(STATUS_TAGS.values())},
+        )
+        graph.execute("MATCH (s:StageFile) DELETE s")
+        flagged = [
+            {"id": item.id, "tag": STATUS_TAGS[content.status], "why": content.error or content.status}
+            for item, content in results
+            if content.status in STATUS_TAGS
+        ]
+        tag_status(graph, flagged, batch_size)
 
 
 def tag_status(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int) -> None:
@@ -237,10 +252,9 @@ def mark_failed(graph: Graph, failures: Sequence[tuple[str, str, str]], batch_si
     if not failures:
         return
     search_index.invalidate(graph)
-    rows = [{"id": i, "step": step, "error": error[:2000], "now": _now()} for i, step, error in failures]
-    graph.write(
-        "MATCH (f:File {id: r.id}) SET f.status = 'failed', f.failed_step = r.step, f.error = r.error, "
-        "f.fail_runs = coalesce(f.fail_runs, 0) + 1, f.updated = r.now",
-        rows,
-        batch_size,
-    )
+    now = _now()
+    rows = [
+        {"id": i, "status": "failed", "failed_step": step, "error": error[:2000], "updated": now}
+        for i, step, error in failures
+    ]
+    update_staged(graph, rows, batch_size, extra=", f.fail_runs = coalesce(f.fail_runs, 0) + 1")

@@ -21,6 +21,11 @@ CREATE NODE TABLE File(
     PRIMARY KEY(id))
 """
 
+# Kùzu 0.11.3 updates rows found through a join one by one, at a cost that grows
+# with the table (10,000 SETs into 100,000 Files: ~8 s). Staged rows joined by a
+# scan update in bulk (~0.5 s), so File updates go through this table.
+_STAGE_FILE = _FILE.replace("CREATE NODE TABLE File(", "CREATE NODE TABLE StageFile(")
+
 _NOTE = """
 CREATE NODE TABLE Note(
     id STRING, title STRING, folder STRING, account STRING, created TIMESTAMP, modified TIMESTAMP,
@@ -48,6 +53,7 @@ MIGRATIONS: dict[int, list[str]] = {
     1: [
         "CREATE NODE TABLE Meta(key STRING, value STRING, PRIMARY KEY(key))",
         _FILE,
+        _STAGE_FILE,
         _NOTE,
         _EVENT,
         _PHOTO,
