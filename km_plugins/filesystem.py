@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from stat import S_ISREG
 
 from km_core import Item, JobContext, Source, hookimpl
 
@@ -24,20 +25,16 @@ DOCUMENT_EXTS = frozenset(
 IMAGE_EXTS = frozenset(".png .jpg .jpeg .gif .webp .tif .tiff .bmp .heic .heif".split())
 
 
-def kind_of(ext: str) -> str:
-    if ext in DOCUMENT_EXTS:
-        return "document"
-    if ext in IMAGE_EXTS:
-        return "image"
-    return "other"
+KINDS = {ext: "document" for ext in DOCUMENT_EXTS} | {ext: "image" for ext in IMAGE_EXTS}
 
 
 def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
     root = source.path
-    start = source.only_under or root
     ignored = ctx.ignore
     settled_before_ns = time.time_ns() - int(ctx.settle_seconds * 1e9)
-    stack = [start]
+    stack = [source.only_under or root]
+    # one lstat per file and none per folder (d_type answers is_dir): this loop is the whole
+    # cost of a no-change rescan, so it does as little as the raw walk it is measured against
     while stack:
         folder = stack.pop()
         try:
@@ -49,32 +46,34 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
             for entry in entries:
                 name = entry.name
                 try:
-                    if entry.is_symlink():
-                        continue
                     if entry.is_dir(follow_symlinks=False):
                         if not ignored(name, True):
                             stack.append(entry.path)
                         continue
-                    if ignored(name, False) or not entry.is_file(follow_symlinks=False):
+                    if ignored(name, False):
                         continue
                     st = entry.stat(follow_symlinks=False)
                 except OSError as exc:
                     log.warning("cannot stat %s: %s", entry.path, exc.strerror or exc)
                     continue
+                if not S_ISREG(st.st_mode):
+                    continue  # symlinks, sockets, fifos, devices
                 if st.st_mtime_ns > settled_before_ns:
                     log.info("still being written, left for the next run: %s", entry.path)
                     continue
                 dot = name.rfind(".")
                 ext = name[dot:].lower() if dot > 0 else ""
                 yield Item(
-                    path=entry.path,
-                    source="filesystem",
-                    size=st.st_size,
-                    mtime_ns=st.st_mtime_ns,
-                    inode=st.st_ino,
-                    kind=kind_of(ext),
-                    ext=ext,
-                    root=root,
+                    entry.path,
+                    "filesystem",
+                    "",
+                    st.st_size,
+                    st.st_mtime_ns,
+                    st.st_ino,
+                    "",
+                    KINDS.get(ext, "other"),
+                    ext,
+                    root,
                 )
 
 

@@ -79,9 +79,7 @@ def stage(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int) -> None
     if not rows:
         return
     keys = list(rows[0])
-    values = ", ".join(
-        f"{k}: CAST(r.{k} AS TIMESTAMP)" if k in _TIMESTAMPS else f"{k}: r.{k}" for k in keys
-    )
+    values = ", ".join(f"{k}: CAST(r.{k} AS TIMESTAMP)" if k in _TIMESTAMPS else f"{k}: r.{k}" for k in keys)
     graph.write(f"CREATE (s:StageFile {{{values}}})", rows, batch_size)
 
 
