@@ -142,7 +142,7 @@ class Plugins:
         for impl in reversed(caller.get_hookimpls()):
             yield impl.plugin_name, impl.function
 
-    def _failed(self, name: str, hook: str, exc: BaseException) -> None:
+    def record_failure(self, name: str, hook: str, exc: BaseException) -> None:
         self.failures[name] = self.failures.get(name, 0) + 1
         log.warning("plugin %s raised in %s: %s: %s", name, hook, type(exc).__name__, exc)
 
@@ -160,7 +160,7 @@ class Plugins:
             except FILE_ERRORS:
                 raise
             except Exception as exc:
-                self._failed(name, hook, exc)
+                self.record_failure(name, hook, exc)
                 first_error = first_error or exc
                 continue
             if result is not None:
@@ -176,7 +176,7 @@ class Plugins:
             try:
                 result = function(**kwargs)
             except Exception as exc:
-                self._failed(name, hook, exc)
+                self.record_failure(name, hook, exc)
                 continue
             if result is not None:
                 results.append((name, result))

@@ -56,7 +56,7 @@ def step_discover(run: Run) -> None:
                         run.progress(len(seen), 0)
             except Exception as exc:
                 whole = False
-                run.plugins._failed(name, "km_discover", exc)
+                run.plugins.record_failure(name, "km_discover", exc)
                 run.notes.append(f"discovery by {name} stopped early in {source.path}: {exc}")
         if whole:
             complete.append(source.only_under or source.path)

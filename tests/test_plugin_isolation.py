@@ -97,3 +97,63 @@ def test_disabled_in_plugins_toml_is_never_imported(km_home: Path, corpus_copy, 
     broken = next(p for p in listing if p["name"] == "broken")
     assert broken["enabled"] is False and broken["error"] == ""  # blocked before import
     assert job_json("daily", home=km_home, env=env)["plugin_failures"] == {}
+
+
+FLAKY = '''
+from pathlib import Path
+from km_core import Content, hookimpl
+
+@hookimpl
+def km_extract(item, ctx):
+    if item.ext != ".flaky":
+        return None
+    calls = Path(item.path).with_suffix(".calls")
+    count = len(calls.read_text().splitlines()) + 1 if calls.exists() else 1
+    calls.write_text("call\\n" * count)
+    if count <= 3:
+        raise RuntimeError(f"flaky failure {count}")
+    return Content(text="finally readable", extractor="flaky")
+'''
+
+
+def test_failed_item_is_retried_in_run_then_queued_for_the_next(km_home: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "flaky_plugin.py").write_text(FLAKY, encoding="utf-8")
+    dist = site / "km_flaky-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: km-flaky\nVersion: 1.0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[km]\nflaky = flaky_plugin\n", encoding="utf-8")
+    env = {"PYTHONPATH": str(site)}
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "data.flaky").write_text("x", encoding="utf-8")
+    (root / "note.txt").write_text("fine", encoding="utf-8")
+    (km_home / "config").mkdir(parents=True)
+    (km_home / "config" / "km.toml").write_text(
+        f'[locations]\nroots = ["{root}"]\n[ignore]\nsettle_seconds = 0\npatterns = ["*.calls"]\n', encoding="utf-8"
+    )
+    first = job_json("daily", home=km_home, env=env)
+    assert first["counts"]["failed"] == 1 and first["errors"][0]["error"] == "RuntimeError: flaky failure 3"
+    assert (root / "data.calls").read_text().count("call") == 3  # three attempts in the run
+    assert first["status"] == "warning"  # 1 of 2 failed: over 10%, not over 50%
+    rows = graph_rows(km_home, "MATCH (f:File {name: 'data.flaky'}) RETURN f.status, f.failed_step, f.fail_runs")
+    assert rows == [["failed", "extract", 1]]
+
+    second = job_json("daily", home=km_home, env=env)
+    assert second["counts"]["extracted"] == 1 and second["counts"]["failed"] == 0
+    rows = graph_rows(km_home, "MATCH (f:File {name: 'data.flaky'}) RETURN f.status, f.text, f.fail_runs")
+    assert rows == [["ok", "finally readable", 0]]
+
+
+def test_over_half_failing_is_critical_with_exit_1(km_home: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    for name in ("a.pdf", "b.pdf", "c.docx"):
+        (root / name).write_bytes(b"this is not what the name says")
+    (root / "ok.txt").write_text("fine", encoding="utf-8")
+    write_config(km_home, [root])
+    done = run_km("job", "daily", "--json", home=km_home)
+    assert done.returncode == 1
+    summary = json.loads(done.stdout)
+    assert summary["status"] == "critical" and summary["failure_ratio"] == 0.75

@@ -7,7 +7,8 @@ about 100x slower in kuzu 0.11.3).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from km_core.api import Content, Item
 from km_core.store import search_index
 from km_core.store.graph import Graph
+from km_core.store.schema import STAGE_FILE_DDL
 
 # Text kept in the graph per item; longer text is cut (the full file stays on disk).
 MAX_TEXT = 1_000_000
@@ -73,25 +75,36 @@ def _file_row(item: Item, now: datetime) -> dict[str, Any]:
 _TIMESTAMPS = frozenset({"mtime", "created", "modified", "discovered", "updated", "missing_since"})
 
 
-def stage(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int) -> None:
-    """Put rows (each with ``id`` and the same keys) into StageFile, replacing what was there."""
-    graph.execute("MATCH (s:StageFile) DELETE s")
-    if not rows:
-        return
-    keys = list(rows[0])
-    values = ", ".join(f"{k}: CAST(r.{k} AS TIMESTAMP)" if k in _TIMESTAMPS else f"{k}: r.{k}" for k in keys)
-    graph.write(f"CREATE (s:StageFile {{{values}}})", rows, batch_size)
+@contextmanager
+def staged(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int) -> Iterator[None]:
+    """``rows`` (each with ``id`` and the same keys) in a fresh StageFile, inside one transaction.
+
+    The table is created before and dropped after the transaction: kuzu 0.11.3 never reclaims
+    deleted rows, and DDL cannot share a transaction with writes to the same table. Callers
+    must not be inside a transaction of their own.
+    """
+    graph.execute("DROP TABLE IF EXISTS StageFile")  # a crash may have left one
+    graph.execute(STAGE_FILE_DDL)
+    try:
+        with graph.transaction():
+            keys = list(rows[0])
+            values = ", ".join(f"{k}: CAST(r.{k} AS TIMESTAMP)" if k in _TIMESTAMPS else f"{k}: r.{k}" for k in keys)
+            graph.write(f"CREATE (s:StageFile {{{values}}})", rows, batch_size)
+            yield
+    finally:
+        graph.execute("DROP TABLE IF EXISTS StageFile")
 
 
-def update_staged(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int, extra: str = "") -> None:
-    """Copy every staged column but ``id`` onto the File with that id, in one scan join."""
-    if not rows:
-        return
-    with graph.transaction():
-        stage(graph, rows, batch_size)
-        sets = ", ".join(f"f.{k} = s.{k}" for k in rows[0] if k != "id")
-        graph.execute(f"MATCH (s:StageFile), (f:File) WHERE f.id = s.id SET {sets}{extra}")
-        graph.execute("MATCH (s:StageFile) DELETE s")
+def copy_staged(graph: Graph, keys: Iterable[str], extra: str = "") -> None:
+    """Copy staged columns onto the File with the same id, in one scan join."""
+    sets = ", ".join(f"f.{k} = s.{k}" for k in keys if k != "id")
+    graph.execute(f"MATCH (s:StageFile), (f:File) WHERE f.id = s.id SET {sets}{extra}")
+
+
+def update_files(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int, extra: str = "") -> None:
+    if rows:
+        with staged(graph, rows, batch_size):
+            copy_staged(graph, rows[0], extra)
 
 
 def save_discovered(graph: Graph, changes_new: Sequence[Item], changed: Sequence[Item], batch_size: int) -> None:
@@ -116,21 +129,21 @@ def save_discovered(graph: Graph, changes_new: Sequence[Item], changed: Sequence
             [_file_row(item, now) for item in changes_new],
             batch_size,
         )
-        rows = [_file_row(item, now) for item in changed]
-        for row in rows:
-            row["updated"] = row.pop("now")
-        update_staged(graph, rows, batch_size, extra=", f.missing_since = NULL")
-        if changed:
-            # a file moved under another root follows it
-            stage(graph, [{"id": item.id, "root": item.root} for item in changed], batch_size)
-            graph.execute(
-                "MATCH (s:StageFile), (f:File)-[e:`IN`]->(l:Location) WHERE f.id = s.id AND l.path <> s.root DELETE e"
-            )
-            graph.execute(
-                "MATCH (s:StageFile), (f:File), (l:Location) WHERE f.id = s.id AND l.path = s.root "
-                "AND NOT EXISTS { MATCH (f)-[:`IN`]->(:Location) } CREATE (f)-[:`IN`]->(l)"
-            )
-            graph.execute("MATCH (s:StageFile) DELETE s")
+    if not changed:
+        return
+    rows = [_file_row(item, now) for item in changed]
+    for row in rows:
+        row["updated"] = row.pop("now")
+    with staged(graph, rows, batch_size):
+        copy_staged(graph, rows[0], extra=", f.missing_since = NULL")
+        # a file moved under another root follows it
+        graph.execute(
+            "MATCH (s:StageFile), (f:File)-[e:`IN`]->(l:Location) WHERE f.id = s.id AND l.path <> s.root DELETE e"
+        )
+        graph.execute(
+            "MATCH (s:StageFile), (f:File), (l:Location) WHERE f.id = s.id AND l.path = s.root "
+            "AND NOT EXISTS { MATCH (f)-[:`IN`]->(:Location) } CREATE (f)-[:`IN`]->(l)"
+        )
 
 
 def mark_missing(graph: Graph, ids: Iterable[str], batch_size: int) -> int:
@@ -139,7 +152,7 @@ def mark_missing(graph: Graph, ids: Iterable[str], batch_size: int) -> int:
     if not rows:
         return 0
     search_index.invalidate(graph)
-    update_staged(graph, rows, batch_size)
+    update_files(graph, rows, batch_size)
     return len(rows)
 
 
@@ -214,20 +227,18 @@ def save_extracted(graph: Graph, results: Sequence[tuple[Item, Content]], batch_
         }
         for item, content in results
     ]
-    with graph.transaction():
-        update_staged(graph, rows, batch_size)
+    flagged = [
+        {"id": item.id, "tag": STATUS_TAGS[content.status], "why": content.error or content.status}
+        for item, content in results
+        if content.status in STATUS_TAGS
+    ]
+    with staged(graph, rows, batch_size):
+        copy_staged(graph, rows[0])
         # status tags describe the last extraction only
-        stage(graph, [{"id": item.id} for item, _ in results], batch_size)
         graph.execute(
             "MATCH (s:StageFile), (f:File)-[e:TAGGED]->(t:Tag) WHERE f.id = s.id AND t.name IN $tags DELETE e",
             {"tags": list(STATUS_TAGS.values())},
         )
-        graph.execute("MATCH (s:StageFile) DELETE s")
-        flagged = [
-            {"id": item.id, "tag": STATUS_TAGS[content.status], "why": content.error or content.status}
-            for item, content in results
-            if content.status in STATUS_TAGS
-        ]
         tag_status(graph, flagged, batch_size)
 
 
@@ -255,4 +266,4 @@ def mark_failed(graph: Graph, failures: Sequence[tuple[str, str, str]], batch_si
         {"id": i, "status": "failed", "failed_step": step, "error": error[:2000], "updated": now}
         for i, step, error in failures
     ]
-    update_staged(graph, rows, batch_size, extra=", f.fail_runs = coalesce(f.fail_runs, 0) + 1")
+    update_files(graph, rows, batch_size, extra=", f.fail_runs = coalesce(f.fail_runs, 0) + 1")

@@ -246,13 +246,27 @@ def open_graph(config: Config, read_only: bool = False) -> Iterator[Graph]:
                 _open.pop(path, None)
     finally:
         with shielded():
-            if conn is not None and not read_only:
+            _close(path, db, conn, read_only, lock)
+
+
+def _close(path: Path, db: Any, conn: Any, read_only: bool, lock: FileLock) -> None:
+    """Checkpoint, close and unlock; the lock is released whatever fails before it."""
+    try:
+        if db is None:
+            return
+        clean = read_only
+        if conn is not None and not read_only:
+            try:
                 conn.execute("CHECKPOINT")
-            if db is not None:
-                db.close()
-                if not read_only:
-                    _dirty_marker(path).unlink(missing_ok=True)
-            lock.release()
+                clean = True
+            except RuntimeError as exc:
+                # the dirty marker stays: the next opener probes the file and recovers if needed
+                log.error("closing checkpoint failed: %s", exc, extra={"context": f"graph: {path}"})
+        db.close()
+        if clean and not read_only:
+            _dirty_marker(path).unlink(missing_ok=True)
+    finally:
+        lock.release()
 
 
 def backup(config: Config) -> Path | None:

@@ -24,7 +24,7 @@ CREATE NODE TABLE File(
 # Kùzu 0.11.3 updates rows found through a join one by one, at a cost that grows
 # with the table (10,000 SETs into 100,000 Files: ~8 s). Staged rows joined by a
 # scan update in bulk (~0.5 s), so File updates go through this table.
-_STAGE_FILE = _FILE.replace("CREATE NODE TABLE File(", "CREATE NODE TABLE StageFile(")
+STAGE_FILE_DDL = _FILE.replace("CREATE NODE TABLE File(", "CREATE NODE TABLE StageFile(")
 
 _NOTE = """
 CREATE NODE TABLE Note(
@@ -53,7 +53,7 @@ MIGRATIONS: dict[int, list[str]] = {
     1: [
         "CREATE NODE TABLE Meta(key STRING, value STRING, PRIMARY KEY(key))",
         _FILE,
-        _STAGE_FILE,
+        STAGE_FILE_DDL,
         _NOTE,
         _EVENT,
         _PHOTO,
