@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from km_core import logs, signals, state
+from km_core import logs, scan_cache, signals, state
 from km_core.api import JobContext
 from km_core.config import Config
 from km_core.errors import KmError, UsageError
@@ -28,7 +28,8 @@ from km_core.locks import FileLock
 from km_core.plugins import Plugins, get_plugins
 from km_core.run import Run, RunOptions
 from km_core.steps import STEPS
-from km_core.store import backup, open_graph, search_index
+from km_core.store import Graph, backup, open_graph, search_index
+from km_core.store import files as file_store
 
 log = logging.getLogger("km.runner")
 perf = logging.getLogger("km.performance")
@@ -201,6 +202,7 @@ def _finish(config: Config, summary: RunSummary, lock: FileLock, options: RunOpt
         if not options.dry_run and summary.status != "interrupted":
             with open_graph(config) as graph:
                 took = search_index.rebuild(graph)
+                _refresh_scan_cache(config, graph)
             if took:
                 summary.steps["search_index"] = round(took, 3)
         if not options.dry_run:
@@ -220,6 +222,12 @@ def _finish(config: Config, summary: RunSummary, lock: FileLock, options: RunOpt
             extra={"context": json.dumps(summary.counts)},
         )
         lock.release()
+
+
+def _refresh_scan_cache(config: Config, graph: Graph) -> None:
+    gen = file_store.generation(graph)
+    if gen and not scan_cache.has(config.folders, gen):
+        scan_cache.save(config.folders, gen, file_store.known_files(graph))
 
 
 def _state_writer(

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from km_core import scan_cache
 from km_core.api import Content, Item, Source
 from km_core.reconcile import reconcile
 from km_core.run import Run
@@ -20,9 +21,10 @@ log = logging.getLogger("km.runner")
 discover_log = logging.getLogger("km.discover")
 extract_log = logging.getLogger("km.extract")
 
-# flush extracted text to the graph after this many items or characters
-FLUSH_ITEMS = 1000
-FLUSH_CHARS = 20_000_000
+# Flush extracted text after this many items or characters. Few, large flushes: kuzu 0.11.3
+# rewrites whole column chunks per update transaction, so the file grows with their number.
+FLUSH_ITEMS = 5000
+FLUSH_CHARS = 50_000_000
 
 
 def _sources(run: Run) -> list[Source]:
@@ -64,7 +66,9 @@ def step_discover(run: Run) -> None:
     discover_log.info("found %d files in %d folders", len(seen), len(complete))
 
     with open_graph(run.config, read_only=True) as graph:
-        known = file_store.known_files(graph)
+        known = scan_cache.load(run.config.folders, file_store.generation(graph))
+        if known is None:
+            known = file_store.known_files(graph)
     changes = reconcile(seen, known, complete, run.options.full_rescan, run.progress)
     for item, exc in changes.unreadable:
         run.processed.add(item.id or item.path)

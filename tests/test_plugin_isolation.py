@@ -99,7 +99,7 @@ def test_disabled_in_plugins_toml_is_never_imported(km_home: Path, corpus_copy, 
     assert job_json("daily", home=km_home, env=env)["plugin_failures"] == {}
 
 
-FLAKY = '''
+FLAKY = """
 from pathlib import Path
 from km_core import Content, hookimpl
 
@@ -113,7 +113,7 @@ def km_extract(item, ctx):
     if count <= 3:
         raise RuntimeError(f"flaky failure {count}")
     return Content(text="finally readable", extractor="flaky")
-'''
+"""
 
 
 def test_failed_item_is_retried_in_run_then_queued_for_the_next(km_home: Path, tmp_path: Path) -> None:
