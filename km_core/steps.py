@@ -67,8 +67,10 @@ def step_discover(run: Run) -> None:
 
     with open_graph(run.config, read_only=True) as graph:
         known = scan_cache.load(run.config.folders, file_store.generation(graph))
+        source = "the scan cache"
         if known is None:
-            known = file_store.known_files(graph)
+            known, source = file_store.known_files(graph), "the graph"
+    discover_log.info("%d known files, read from %s", len(known), source)
     changes = reconcile(seen, known, complete, run.options.full_rescan, run.progress)
     for item, exc in changes.unreadable:
         run.processed.add(item.id or item.path)

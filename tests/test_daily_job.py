@@ -176,3 +176,27 @@ def test_corrupt_files_are_logged_tagged_and_skipped(km_home: Path, tmp_path: Pa
     assert sorted(r[0] for r in tagged) == ["broken.docx", "broken.pdf"]
     errors_log = next((km_home / "logs" / "jobs").glob("errors_*.log")).read_text(encoding="utf-8")
     assert "broken.pdf" in errors_log and "Context: path:" in errors_log
+
+
+def test_scan_cache_is_used_only_when_it_matches_the_graph(km_home: Path, corpus_copy) -> None:
+    docs = corpus_copy("text")
+    write_config(km_home, [docs])
+    job_json("daily", home=km_home)
+    state = km_home / "state"
+    (first_cache,) = state.glob("scan-cache-*.bin")
+    kept = first_cache.read_bytes()
+    summary = job_json("daily", home=km_home)
+    assert "12 known files, read from the scan cache" in Path(summary["log_file"]).read_text(encoding="utf-8")
+
+    (docs / "text" / "wiki.md").unlink()
+    assert job_json("daily", home=km_home)["counts"]["missing"] == 1
+    (second_cache,) = state.glob("scan-cache-*.bin")
+    assert second_cache != first_cache
+    # only a stale snapshot (an older generation, which still lists wiki.md) is left:
+    # the next run must read the graph instead of trusting it
+    second_cache.unlink()
+    first_cache.write_bytes(kept)
+    again = job_json("daily", home=km_home)
+    assert again["counts"]["missing"] == 0 and again["counts"]["unchanged"] == 11
+    log = Path(again["log_file"]).read_text(encoding="utf-8").splitlines()
+    assert any("known files, read from the graph" in line for line in log[-40:])
