@@ -17,6 +17,8 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 DEFAULT_MAX_PAGES = 2000
 # pdfminer is slow, so it re-reads at most this many pages pdfium may have misread.
 CROSSCHECK_MAX_PAGES = 50
+# fewer characters per text object than this on a page makes it worth checking object by object
+SPARSE_CHARS_PER_OBJECT = 8
 # pdfium accepts the header within the first 1 KiB, pdfminer anywhere; look a bit further.
 _HEADER_WINDOW = 1 << 20
 # FPDF_ERR_PASSWORD and FPDF_ERR_SECURITY; FILE (2) and FORMAT (3) fall through to pdfminer.
@@ -103,9 +105,12 @@ def _pdfium_pages(doc: Any, count: int) -> tuple[list[str], list[int], int]:
             textpage = page.get_textpage()
             # pdfium marks a hyphen it removed when joining a word split across lines with \x02.
             texts.append(clean_text(textpage.get_text_bounded()).replace("\x02", ""))
-            objects = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], textpage=textpage)
-            if any(not obj.extract() for obj in objects):
-                suspects.append(index)
+            # asking every text object for its text is slow: only a page whose text is sparse
+            # for its number of objects (one C call counts them) can hide unreadable ones
+            if len(texts[-1]) < SPARSE_CHARS_PER_OBJECT * pdfium_c.FPDFPage_CountObjects(page.raw):
+                objects = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], textpage=textpage)
+                if any(not obj.extract() for obj in objects):
+                    suspects.append(index)
         except pdfium.PdfiumError:
             texts.append("")
             errors += 1
