@@ -1,4 +1,4 @@
-"""SIGTERM/SIGINT become an exception at a safe point, never inside a checkpoint.
+"""SIGTERM, SIGINT and SIGHUP become an exception at a safe point, never inside a checkpoint.
 
 A kill during a Kùzu checkpoint has left databases that will not reopen, so
 the store wraps checkpoint-and-close in ``shielded()``: a signal that arrives
@@ -15,7 +15,7 @@ from types import FrameType
 
 
 class Interrupted(BaseException):
-    """The job was asked to stop (SIGTERM or Ctrl-C)."""
+    """The job was asked to stop (SIGTERM, Ctrl-C, or its terminal closed)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -35,10 +35,10 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Route SIGTERM and SIGINT through ``_handler`` (main thread only)."""
+    """Route SIGTERM, SIGINT and SIGHUP (a closed terminal) through ``_handler`` (main thread only)."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _handler)
-        signal.signal(signal.SIGINT, _handler)
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, _handler)
 
 
 @contextmanager
