@@ -53,9 +53,29 @@ def _under(path: str, scopes: Sequence[str]) -> bool:
     return any(path == s or path.startswith(s.rstrip("/") + "/") for s in scopes)
 
 
+@dataclass
+class KnownIndex:
+    """What the graph knows of files: (size, mtime_ns, inode) of present files for the
+    unchanged fast path, and full rows, loaded only when something did change."""
+
+    stats: dict[str, tuple[int, int, int]]
+    load_full: Callable[[], dict[str, KnownFile]]
+    _full: dict[str, KnownFile] | None = None
+
+    @classmethod
+    def of(cls, known: dict[str, KnownFile]) -> KnownIndex:
+        stats = {path: (k.size, k.mtime_ns, k.inode) for path, k in known.items() if k.status != "missing"}
+        return cls(stats, lambda: known)
+
+    def full(self) -> dict[str, KnownFile]:
+        if self._full is None:
+            self._full = self.load_full()
+        return self._full
+
+
 def reconcile(
     seen: Iterable[Item],
-    known: dict[str, KnownFile],
+    known: KnownIndex,
     complete_scopes: Sequence[str],
     full_rescan: bool = False,
     progress: Callable[[int, int], None] = lambda done, total: None,
@@ -68,35 +88,31 @@ def reconcile(
     again (for instance after installing an extractor plugin).
     """
     changes = Changes()
-    to_hash: list[tuple[Item, KnownFile | None]] = []
+    stats = known.stats
+    candidates: list[Item] = []
     seen_paths: set[str] = set()
     for item in seen:
         seen_paths.add(item.path)
-        old = known.get(item.path)
-        if old is None:
-            to_hash.append((item, None))
-            continue
-        item.id = old.id
-        if (
-            not full_rescan
-            and old.status != "missing"
-            and old.size == item.size
-            and old.mtime_ns == item.mtime_ns
-            and old.inode == item.inode
-        ):
+        if not full_rescan and stats.get(item.path) == (item.size, item.mtime_ns, item.inode):
             changes.unchanged += 1
             continue
-        to_hash.append((item, old))
+        candidates.append(item)
+    vanished_paths = [path for path in stats.keys() - seen_paths if _under(path, complete_scopes)]
+    if not candidates and not vanished_paths:
+        return changes  # the no-change rescan: no full rows needed
 
+    full = known.full()
+    to_hash: list[tuple[Item, KnownFile | None]] = []
+    for item in candidates:
+        old = full.get(item.path)
+        if old is not None:
+            item.id = old.id
+        to_hash.append((item, old))
+    vanished = [full[path] for path in vanished_paths]
     hashed = _hash_all([item for item, _ in to_hash], progress)
-    vanished = [
-        k
-        for path, k in known.items()
-        if path not in seen_paths and k.status != "missing" and _under(path, complete_scopes)
-    ]
     # a move target may match a file that vanished now or one already marked missing
     by_hash: dict[str, KnownFile] = {}
-    for k in [*(k for k in known.values() if k.status == "missing"), *vanished]:
+    for k in [*(k for k in full.values() if k.status == "missing"), *vanished]:
         if k.hash:
             by_hash[k.hash] = k
     claimed: set[str] = set()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from km_core import scan_cache
 from km_core.api import Content, Item, Source
-from km_core.reconcile import reconcile
+from km_core.reconcile import KnownIndex, reconcile
 from km_core.run import Run
 from km_core.store import files as file_store
 from km_core.store import open_graph
@@ -69,8 +69,8 @@ def step_discover(run: Run) -> None:
         known = scan_cache.load(run.config.folders, file_store.generation(graph))
         source = "the scan cache"
         if known is None:
-            known, source = file_store.known_files(graph), "the graph"
-    discover_log.info("%d known files, read from %s", len(known), source)
+            known, source = KnownIndex.of(file_store.known_files(graph)), "the graph"
+    discover_log.info("%d known files, read from %s", len(known.stats), source)
     changes = reconcile(seen, known, complete, run.options.full_rescan, run.progress)
     for item, exc in changes.unreadable:
         run.processed.add(item.id or item.path)
