@@ -124,7 +124,10 @@ class JobContext:
 
     ``settings`` is this plugin's section of plugins.toml (read it with
     ``setting``); ``ignore`` decides if a path is to be passed over; ``progress``
-    reports (done, total) for the current step and is cheap to call often.
+    reports (done, total) for the current step and is cheap to call often;
+    ``keep`` names a path (a file, or a folder and all below it) that a
+    discover plugin saw but did not report (unreadable, still being written),
+    so that the engine does not mark what it knows there as missing.
     """
 
     job: str
@@ -136,6 +139,7 @@ class JobContext:
     settle_seconds: float = 0.0
     progress: Callable[[int, int], None] = field(default=lambda done, total: None)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("km"))
+    keep: Callable[[str], None] = field(default=lambda path: None)
 
     def setting(self, plugin: str, key: str, default: Any = None) -> Any:
         return self.plugin_settings.get(plugin, {}).get(key, default)

@@ -82,7 +82,7 @@ class JobsConfig:
 class GraphConfig:
     """The embedded Kùzu graph."""
 
-    buffer_pool_mb: int = _opt(512, "Memory Kùzu may use for its buffer pool, in MiB.", min=64)
+    buffer_pool_mb: int = _opt(512, "Memory Kùzu may use for its buffer pool, in MiB.", min=64, max=1_048_576)
     max_threads: int = _opt(2, "Threads Kùzu may use for one query.", min=1, max=64)
     lock_timeout_s: float = _opt(600.0, "How long to wait for another km process to release the graph.", min=0)
     keep_backups: int = _opt(2, "Backups of the graph kept after successful jobs.", min=1, max=50)

@@ -43,8 +43,8 @@ class FileLock:
         while not self.try_acquire():
             if time.monotonic() >= deadline:
                 raise LockTimeout(
-                    f"{self.path.name} is held by another km process (pid {self.holder() or '?'})",
-                    f"waited {timeout:.0f} s; try again when it has finished",
+                    f"{self.path.name} is held by another km process",
+                    f"waited {timeout:.0f} s; try again when it has finished (km status shows running jobs)",
                 )
             time.sleep(delay)
             delay = min(delay * 2, 0.25)

@@ -79,6 +79,7 @@ def reconcile(
     complete_scopes: Sequence[str],
     full_rescan: bool = False,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    kept: Sequence[str] = (),
 ) -> Changes:
     """Sort ``seen`` into new, modified, moved, touched, unchanged; find the missing.
 
@@ -92,12 +93,18 @@ def reconcile(
     candidates: list[Item] = []
     seen_paths: set[str] = set()
     for item in seen:
+        if item.path in seen_paths:
+            continue  # reported twice (two plugins, or overlapping sources): one node
         seen_paths.add(item.path)
         if not full_rescan and stats.get(item.path) == (item.size, item.mtime_ns, item.inode):
             changes.unchanged += 1
             continue
         candidates.append(item)
-    vanished_paths = [path for path in stats.keys() - seen_paths if _under(path, complete_scopes)]
+    vanished_paths = [
+        path
+        for path in stats.keys() - seen_paths
+        if _under(path, complete_scopes) and not (kept and _under(path, kept))
+    ]
     if not candidates and not vanished_paths:
         return changes  # the no-change rescan: no full rows needed
 
@@ -113,12 +120,14 @@ def reconcile(
     # a move target may match a file that vanished now or one already marked missing
     by_hash: dict[str, KnownFile] = {}
     for k in [*(k for k in full.values() if k.status == "missing"), *vanished]:
-        if k.hash:
+        if k.hash and k.size > 0:  # every empty file has the same hash: no evidence of a rename
             by_hash[k.hash] = k
     claimed: set[str] = set()
 
     for item, old in to_hash:
         error = hashed.get(item.path)
+        if isinstance(error, FileNotFoundError):
+            continue  # gone between the walk and the hash: the next run sees it missing
         if isinstance(error, OSError):
             changes.unreadable.append((item, error))
             continue

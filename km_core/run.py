@@ -57,6 +57,8 @@ class Run:
     failures: list[Failure] = field(default_factory=list)
     processed: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # paths discovery saw but could not report
+    vanished: list[str] = field(default_factory=list)  # ids of items whose file disappeared mid-run
     step: str = ""
     on_progress: Callable[[str, int, int], None] = field(default=lambda step, done, total: None)
     _last_progress: float = 0.0
@@ -74,11 +76,16 @@ class Run:
 
     def attempt(self, item: Item, work: Callable[[], T]) -> T | None:
         """Run ``work`` for ``item`` with retries; on final failure record it and return None."""
-        self.processed.add(item.id)
+        self.processed.add(item.id or item.path)
         retries = self.config.jobs.retries
         for attempt in range(1, retries + 1):
             try:
                 return work()
+            except FileNotFoundError:
+                # gone since discovery: not a failure; the caller marks it missing
+                logging.getLogger(f"km.{self.step}").info("vanished during the run: %s", item.path)
+                self.vanished.append(item.id)
+                return None
             except NO_RETRY as exc:
                 self.fail(item, exc)
                 return None
@@ -91,7 +98,7 @@ class Run:
 
     def fail(self, item: Item, exc: BaseException | str) -> None:
         error = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
-        self.failures.append(Failure(self.step, item.id, item.path, error))
+        self.failures.append(Failure(self.step, item.id or item.path, item.path, error))
         self.counts["failed"] += 1
         logging.getLogger(f"km.{self.step}").error(
             "%s failed for %s",

@@ -22,7 +22,7 @@ from typing import Any
 from km_core import logs, scan_cache, signals, state
 from km_core.api import JobContext
 from km_core.config import Config
-from km_core.errors import KmError, UsageError
+from km_core.errors import EXIT_GRAPH, EXIT_OK, EXIT_THRESHOLD, KmError, UsageError
 from km_core.ignore import compile_ignore
 from km_core.locks import FileLock
 from km_core.plugins import Plugins, get_plugins
@@ -57,6 +57,7 @@ class RunSummary:
     failure_ratio: float = 0.0
     plugin_failures: dict[str, int] = field(default_factory=dict)
     log_file: str = ""
+    exit_code: int = EXIT_OK  # what `km job` exits with: 0, 1 (threshold, failed, stopped) or 3 (graph)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +121,7 @@ def run_job(
     on_progress: Callable[[str, int, int], None] | None = None,
     plugins: Plugins | None = None,
 ) -> RunSummary:
+    """Run one job to the end and say how it went; only a usage error raises."""
     options = options or RunOptions()
     steps = steps_for(job, options.task)
     config.folders.ensure()
@@ -135,8 +137,25 @@ def run_job(
             started.isoformat(),
             notes=[f"a {job} job is already running (pid {holder or '?'})"],
         )
+    try:
+        return _run_locked(config, job, steps, options, on_progress, plugins, run_id, started)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    config: Config,
+    job: str,
+    steps: list[str],
+    options: RunOptions,
+    on_progress: Callable[[str, int, int], None] | None,
+    plugins: Plugins | None,
+    run_id: str,
+    started: datetime,
+) -> RunSummary:
     signals.install()
-    job_log = logs.setup(config.folders.logs, job, config.logging.level)
+    summary = RunSummary(job, run_id, "ok", started.isoformat())
+    summary.log_file = str(logs.setup(config.folders.logs, job, config.logging.level))
     plugins = plugins or get_plugins()
     plugins.failures.clear()  # counted per run
     ctx = JobContext(
@@ -150,10 +169,10 @@ def run_job(
         log=log,
     )
     run = Run(config, plugins, job, run_id, options, ctx)
-    summary = RunSummary(job, run_id, "ok", started.isoformat(), log_file=str(job_log))
     state_progress = _state_writer(config, job, run_id, started, on_progress)
     run.on_progress = state_progress
     ctx.progress = run.progress
+    ctx.keep = run.kept.append
     log.info(
         "starting %s job %s%s",
         job,
@@ -163,7 +182,8 @@ def run_job(
     )
     try:
         state_progress("", 0, 0)
-        summary.recovered = _recovery_said(config)
+        if not options.dry_run:
+            summary.recovered = _recovery_said(config)
         for name in steps:
             run.step = name
             state_progress(name, 0, 0)
@@ -184,6 +204,11 @@ def run_job(
         summary.status = "interrupted"
         run.notes.append(f"stopped by {exc}")
         log.warning("%s job %s stopped by %s", job, run_id, exc)
+    except KmError as error:
+        summary.status = "failed"
+        summary.exit_code = error.exit_code
+        run.notes.append(error.one_line())
+        log.error("%s job %s stopped: %s", job, run_id, error.one_line())
     finally:
         finished = _now()
         summary.finished = finished.isoformat()
@@ -193,35 +218,51 @@ def run_job(
         summary.failure_ratio = round(run.failure_ratio(), 4)
         summary.notes = run.notes
         summary.plugin_failures = dict(plugins.failures)
-        _finish(config, summary, lock, options)
+        _finish(config, summary, options)
     return summary
 
 
-def _finish(config: Config, summary: RunSummary, lock: FileLock, options: RunOptions) -> None:
+def _attempt(summary: RunSummary, what: str, work: Callable[[], object]) -> None:
+    """Run one closing chore; a failure (or a signal) is noted, and the other chores still run."""
     try:
-        if not options.dry_run and summary.status != "interrupted":
+        work()
+    except signals.Interrupted as exc:
+        summary.status = "interrupted"
+        summary.notes.append(f"stopped by {exc} while {what}")
+    except Exception as exc:
+        summary.notes.append(f"{what} failed: {type(exc).__name__}: {exc}")
+        log.error("%s failed: %s", what, exc, extra={"context": traceback.format_exc()})
+
+
+def _finish(config: Config, summary: RunSummary, options: RunOptions) -> None:
+    graph_usable = summary.exit_code != EXIT_GRAPH
+    if not options.dry_run and graph_usable and summary.status != "interrupted":
+
+        def refresh() -> None:
             with open_graph(config) as graph:
                 took = search_index.rebuild(graph)
                 _refresh_scan_cache(config, graph)
             if took:
                 summary.steps["search_index"] = round(took, 3)
-        if not options.dry_run:
-            _record(config, summary)
-        if summary.status in ("ok", "warning", "critical") and not options.dry_run:
-            backup(config)
-    finally:
-        state.update_job_state(config.folders, summary.job, running=None, last_run=summary.as_dict())
-        level = {"ok": logging.INFO, "warning": logging.WARNING}.get(summary.status, logging.ERROR)
-        log.log(
-            level,
-            "%s job %s finished: %s in %.1f s",
-            summary.job,
-            summary.run_id,
-            summary.status,
-            summary.duration_s,
-            extra={"context": json.dumps(summary.counts)},
-        )
-        lock.release()
+
+        _attempt(summary, "rebuilding the search index", refresh)
+    if not options.dry_run and graph_usable:
+        _attempt(summary, "recording the run", lambda: _record(config, summary))
+    if summary.status in ("ok", "warning", "critical") and not options.dry_run:
+        _attempt(summary, "backing up the graph", lambda: backup(config))
+    if summary.exit_code == EXIT_OK and summary.status in ("critical", "failed", "interrupted"):
+        summary.exit_code = EXIT_THRESHOLD
+    state.update_job_state(config.folders, summary.job, running=None, last_run=summary.as_dict())
+    level = {"ok": logging.INFO, "warning": logging.WARNING}.get(summary.status, logging.ERROR)
+    log.log(
+        level,
+        "%s job %s finished: %s in %.1f s",
+        summary.job,
+        summary.run_id,
+        summary.status,
+        summary.duration_s,
+        extra={"context": json.dumps(summary.counts)},
+    )
 
 
 def _refresh_scan_cache(config: Config, graph: Graph) -> None:

@@ -27,8 +27,20 @@ FLUSH_ITEMS = 5000
 FLUSH_CHARS = 50_000_000
 
 
+def _roots(run: Run) -> list[str]:
+    """Configured roots, resolved, without repeats and without roots inside other roots
+    (a file under both would otherwise get two nodes)."""
+    roots: list[str] = []
+    for path in sorted({str(p.resolve()) for p in run.config.root_paths}, key=len):
+        if any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots):
+            discover_log.info("monitored folder %s is inside another monitored folder; scanned once", path)
+            continue
+        roots.append(path)
+    return roots
+
+
 def _sources(run: Run) -> list[Source]:
-    roots = [str(p.resolve()) for p in run.config.root_paths]
+    roots = _roots(run)
     if not run.scope:
         return [Source("filesystem", root) for root in roots]
     for root in roots:
@@ -71,7 +83,7 @@ def step_discover(run: Run) -> None:
         if known is None:
             known, source = KnownIndex.of(file_store.known_files(graph)), "the graph"
     discover_log.info("%d known files, read from %s", len(known.stats), source)
-    changes = reconcile(seen, known, complete, run.options.full_rescan, run.progress)
+    changes = reconcile(seen, known, complete, run.options.full_rescan, run.progress, kept=run.kept)
     for item, exc in changes.unreadable:
         run.processed.add(item.id or item.path)
         run.fail(item, exc)
@@ -139,9 +151,11 @@ def step_extract(run: Run) -> None:
         chars = 0
 
     for index, item in enumerate(items, start=1):
-        before = len(run.failures)
+        before, gone = len(run.failures), len(run.vanished)
         content = run.attempt(item, _bind(_extract_one, run, item))
-        if content is not None:
+        if len(run.vanished) > gone:
+            vanished.append(item.id)
+        elif content is not None:
             done.append((item, content))
             chars += len(content.text)
             run.counts["extracted"] += 1
@@ -151,11 +165,7 @@ def step_extract(run: Run) -> None:
                 run.counts["encrypted"] += 1
                 extract_log.warning("encrypted, no text read: %s", item.path, extra={"context": content.error})
         elif len(run.failures) > before:
-            failure = run.failures[-1]
-            if failure.error.startswith("FileNotFoundError"):
-                vanished.append(item.id)
-            else:
-                failed.append((item.id, "extract", failure.error))
+            failed.append((item.id, "extract", run.failures[-1].error))
         if len(done) >= FLUSH_ITEMS or chars >= FLUSH_CHARS:
             flush()
         run.progress(index, total)

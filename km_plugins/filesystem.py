@@ -41,10 +41,15 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
             entries = os.scandir(folder)
         except OSError as exc:
             log.warning("cannot read folder %s: %s", folder, exc.strerror or exc, extra={"context": f"root: {root}"})
+            ctx.keep(folder)
             continue
         with entries:
             for entry in entries:
                 name = entry.name
+                if not name.isascii() and not _utf8(name):
+                    # the graph stores text; a name that is not UTF-8 cannot be stored faithfully
+                    log.warning("name is not valid UTF-8, skipped: %r", entry.path)
+                    continue
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         if not ignored(name, True):
@@ -55,11 +60,13 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
                     st = entry.stat(follow_symlinks=False)
                 except OSError as exc:
                     log.warning("cannot stat %s: %s", entry.path, exc.strerror or exc)
+                    ctx.keep(entry.path)
                     continue
                 if not S_ISREG(st.st_mode):
                     continue  # symlinks, sockets, fifos, devices
                 if st.st_mtime_ns > settled_before_ns:
                     log.info("still being written, left for the next run: %s", entry.path)
+                    ctx.keep(entry.path)
                     continue
                 dot = name.rfind(".")
                 ext = name[dot:].lower() if dot > 0 else ""
@@ -75,6 +82,14 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
                     ext,
                     root,
                 )
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates
+        return False
+    return True
 
 
 @hookimpl

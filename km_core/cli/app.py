@@ -15,7 +15,7 @@ import typer
 
 from km_core.cli import inspect_cmds, plugins_cmd
 from km_core.cli.output import emit_json, fail, say
-from km_core.errors import EXIT_GRAPH, EXIT_OK, EXIT_THRESHOLD, KmError
+from km_core.errors import EXIT_GRAPH, KmError
 
 app = typer.Typer(
     name="km",
@@ -97,20 +97,17 @@ def job(
             summary = run_job(config, name.value, options)
     except KmError as error:
         raise fail(error) from None
+    if summary.status == "already_running":
+        say(summary.notes[0])  # stderr, also with --json
     if as_json:
         emit_json(summary.as_dict())
-    elif summary.status == "already_running":
-        say(summary.notes[0])
-    elif not quiet:
+    elif summary.status != "already_running" and not quiet:
         from km_core.cli.progress import print_summary
 
         print_summary(summary)
-    if summary.status == "already_running":
-        raise typer.Exit(EXIT_OK)
     if summary.recovered and not as_json:
         say(f"note: {summary.recovered}")
-    if summary.status in ("critical", "failed", "interrupted"):
-        raise typer.Exit(EXIT_THRESHOLD)
+    raise typer.Exit(summary.exit_code)
 
 
 @app.command()

@@ -156,15 +156,31 @@ def probe(path: Path) -> str:
     return lines[-1] if lines else f"the opening process died (exit code {done.returncode})"
 
 
+def _not_damage(path: Path, config: Config, problem: str) -> None:
+    """Raise for failures that say nothing about the file's health: recovering would be wrong."""
+    if "Could not set lock" in problem:
+        raise GraphError(
+            f"the graph at {path} is in use by another program (not km: km processes wait their turn)",
+            "close the other program, then try again",
+        )
+    if "bad_alloc" in problem or "Buffer manager" in problem or "MemoryError" in problem:
+        raise GraphError(
+            f"not enough memory to open the graph with a {config.graph.buffer_pool_mb} MiB buffer pool",
+            "lower graph.buffer_pool_mb in km.toml",
+        )
+
+
 def _open_rw(path: Path, config: Config) -> tuple[Any, Any, str]:
     recovered = ""
     if _dirty_marker(path).exists() and path.exists():
         problem = probe(path)
         if problem:
+            _not_damage(path, config, problem)
             recovered = recovery.recover(path, config, problem, probe)
     try:
         db, conn = _connect(path, config, read_only=False)
-    except RuntimeError as exc:
+    except (RuntimeError, MemoryError) as exc:
+        _not_damage(path, config, f"{type(exc).__name__}: {exc}")
         if recovered:
             raise GraphError(f"the graph at {path} cannot be opened: {exc}", "see the log for recovery") from None
         recovered = recovery.recover(path, config, str(exc), probe)
@@ -197,37 +213,50 @@ def migrate(graph: Graph) -> None:
         log.info("graph schema migrated to version %d", target)
 
 
+def _nested(path: Path, read_only: bool) -> Graph | None:
+    """The graph this process already has open (one kuzu.Database per path per process)."""
+    with _registry_lock:
+        if path not in _open:
+            return None
+        graph, count = _open[path]
+        if graph.read_only and not read_only:
+            raise RuntimeError("the graph is open read-only in this process; cannot write")
+        _open[path] = (graph, count + 1)
+        return graph
+
+
+def _release_nested(path: Path) -> None:
+    with _registry_lock:
+        graph, count = _open[path]
+        _open[path] = (graph, count - 1)
+
+
 @contextmanager
 def open_graph(config: Config, read_only: bool = False) -> Iterator[Graph]:
     """Open the graph for one unit of work, waiting for other km processes."""
     path = graph_path(config)
-    with _registry_lock:
-        if path in _open:
-            graph, count = _open[path]
-            if graph.read_only and not read_only:
-                raise RuntimeError("the graph is open read-only in this process; cannot write")
-            _open[path] = (graph, count + 1)
-            try:
-                yield graph
-            finally:
-                _open[path] = (_open[path][0], _open[path][1] - 1)
-            return
+    graph = _nested(path, read_only)
+    if graph is not None:
+        try:
+            yield graph
+        finally:
+            _release_nested(path)
+        return
     config.folders.ensure()
-    if read_only and not path.exists():
-        read_only = False  # a first reader creates the empty graph so its query can run
+    if read_only and (not path.exists() or _dirty_marker(path).exists()):
+        # create the empty graph, or let a writer check and recover what a dead writer left;
+        # then open read-only, so a reader's query can never write
+        with open_graph(config, read_only=False):
+            pass
     lock = FileLock(config.folders.locks / "graph.lock", shared=read_only)
     lock.acquire(config.graph.lock_timeout_s)
     db = conn = None
     try:
-        if read_only and _dirty_marker(path).exists():
-            read_only = False  # the last writer died: a writer must check and recover first
-            lock.release()
-            lock = FileLock(config.folders.locks / "graph.lock")
-            lock.acquire(config.graph.lock_timeout_s)
         if read_only:
             try:
                 db, conn = _connect(path, config, read_only=True)
-            except RuntimeError as exc:
+            except (RuntimeError, MemoryError) as exc:
+                _not_damage(path, config, f"{type(exc).__name__}: {exc}")
                 raise GraphError(
                     f"the graph at {path} cannot be opened read-only: {exc}",
                     "run `km job daily` to let km check and recover it",

@@ -26,9 +26,10 @@ def search(graph: Graph, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Ranked full-text search; a substring scan while the index is being rebuilt."""
     terms = re.findall(r"\w+", text)
     rows: list[list[Any]] = []
-    if search_index.exists(graph):
+    index = search_index.current(graph)
+    if index:
         rows = graph.rows(
-            f"CALL QUERY_FTS_INDEX('File', '{search_index.NAME}', $q) "
+            f"CALL QUERY_FTS_INDEX('File', '{index}', $q) "
             "WITH node AS f, score WHERE f.status <> 'missing' "
             "RETURN f.id, f.path, f.title, f.kind, f.text, score ORDER BY score DESC LIMIT $limit",
             {"q": text, "limit": limit},
