@@ -8,6 +8,7 @@ the demo never touches the user's real setup.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from km_core.cli.output import say
@@ -178,13 +179,15 @@ def run_demo(folder: Path) -> int:
     from km_core.cli.output import table
 
     table(["file", "kind", "status", "words"], rows, title="What landed in the graph")
+    km = Path(sys.executable).with_name("km")
+    km_cmd = str(km) if km.exists() else "km"
     say("\nTry next (the demo keeps its own config and graph, so set KM_HOME):")
     for command in (
-        "km status",
-        "km search invoice",
-        f"km show '{files[0]}'",
-        "km query 'MATCH (f:File) RETURN f.kind, count(*)'",
-        "km job daily",
+        "status",
+        "search invoice",
+        f"show '{files[0]}'",
+        "query 'MATCH (f:File) RETURN f.kind, count(*)'",
+        "job daily",
     ):
-        say(f"  KM_HOME={state} {command}")
+        say(f"  KM_HOME={state} {km_cmd} {command}")
     return 0 if summary.status in ("ok", "warning") else 1

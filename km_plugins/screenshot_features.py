@@ -1,0 +1,282 @@
+"""Measurable evidence for the screenshot classifier: OCR text cues, word-box layout and image cues.
+
+Everything here is a plain number or count so that each classification can name the values it used.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from PIL import Image
+
+CODE_TOKENS = frozenset(
+    "def class import return function const var let fn #include #define public private static void int "
+    "struct func package elif lambda async await self this null None nil true false True False println "
+    "printf console typedef interface export impl pub mut usize string char bool while".split()
+)
+CODE_OPERATORS = ("=>", "->", "::", "==", "!=", "&&", "||", ":=", "+=", "-=", "();", "){", ") {", "[]")
+STOPWORDS = frozenset(
+    "the a an and or of to in on at for with by from is are was were be been it its that this as not but "
+    "they their them he she his her we our you your has have had will would can could may which who when".split()
+)
+CHAT_WORDS = frozenset(
+    "yesterday today monday tuesday wednesday thursday friday saturday sunday am pm sent delivered seen "
+    "typing online message".split()
+)
+_WORD = re.compile(r"[A-Za-z_#][\w#']*")
+_CODE_TOKEN = re.compile(r"#?[A-Za-z_]\w*")
+_NUMBER = re.compile(r"^[(\[]?[$€£]?[+-]?\d[\d,.:/]*(?:%|[kKmMbBx]|st|nd|rd|th|h|ms)?[)\]]?$")
+_TIME = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-3])[:.][0-5]\d(?![\d:])(?:\s?[AaPp]\.?[Mm]\b)?")
+_IDENT = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\w+\.\w+\(")
+_QUOTE_MARKS = "\"“”„«»‘’'"
+_ATTRIBUTION = re.compile(r"^\s*(?:[—–\-~―]+\s*|by\s+)[A-Z][\w.'’,]*(?:\s+[A-Z.][\w.'’,]*){0,3}\s*$")
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    lines: int
+    words: int
+    words_per_line: float
+    numbers: int
+    number_ratio: float
+    code_tokens: tuple[str, ...]
+    code_hits: int
+    code_lines: int
+    symbol_density: float
+    quote_marks: int
+    attribution: str
+    times: int
+    chat_words: int
+    stopword_ratio: float
+    long_lines: int
+    sentences: int
+
+
+def text_features(text: str) -> TextFeatures:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    tokens = text.split()
+    words = [t for t in tokens if _WORD.fullmatch(t.strip(".,;:!?()\"'“”"))]
+    numbers = sum(1 for t in tokens if _NUMBER.match(t.strip(",;")))
+    found = [t for t in _CODE_TOKEN.findall(text) if t in CODE_TOKENS]
+    code_hits = len(found) + sum(text.count(op) for op in CODE_OPERATORS) + len(_IDENT.findall(text))
+    # A line "looks like code" by how it ends or opens, which prose and captions rarely do.
+    code_lines = sum(1 for line in lines if line[-1] in ":;{}(,[" or line[0] in "}#)]" or " = " in line)
+    non_space = sum(len(t) for t in tokens) or 1
+    symbols = sum(text.count(ch) for ch in "{}()[];=<>*&|")
+    attribution = next((line for line in lines if _ATTRIBUTION.match(line) and len(line) < 40), "")
+    lowered = [w.strip(".,;:!?()\"'“”").lower() for w in tokens]
+    return TextFeatures(
+        lines=len(lines),
+        words=len(words),
+        words_per_line=len(tokens) / len(lines) if lines else 0.0,
+        numbers=numbers,
+        number_ratio=numbers / len(tokens) if tokens else 0.0,
+        code_tokens=tuple(sorted(set(found))),
+        code_hits=code_hits,
+        code_lines=code_lines,
+        symbol_density=symbols / non_space,
+        quote_marks=sum(1 for line in lines for ch in (line[0], line[-1]) if ch in _QUOTE_MARKS),
+        attribution=attribution,
+        times=len(_TIME.findall(text)),
+        chat_words=sum(1 for w in lowered if w in CHAT_WORDS),
+        stopword_ratio=sum(1 for w in lowered if w in STOPWORDS) / len(lowered) if lowered else 0.0,
+        long_lines=sum(1 for line in lines if len(line.split()) >= 8),
+        sentences=len(re.findall(r"[a-z]{2}[.!?](?:\s|$)", text)),
+    )
+
+
+@dataclass(frozen=True)
+class LayoutFeatures:
+    available: bool
+    words: int = 0
+    rows: int = 0
+    text_height: float = 0.0  # median word height as a fraction of image height
+    coverage: float = 0.0  # word-box area over image area
+    width_cv: float = 1.0  # spread of per-character width: low for monospace text
+    levels: int = 0  # left-edge positions shared by two or more rows
+    indented_rows: int = 0  # rows starting at a level right of the leftmost, on a regular step
+    right_rows: int = 0  # rows whose only text hugs the right side (outgoing chat bubbles)
+    left_rows: int = 0  # rows whose only text sits on the left side
+    side_switches: int = 0
+    centred_rows: int = 0
+    multi_segment_rows: int = 0  # rows with three or more separate spans (axis ticks, tiles)
+
+
+def _rows(boxes: list[tuple[float, float, float, float, str]]) -> list[list[tuple[float, float, float, float, str]]]:
+    """Groups word boxes (x0, y0, x1, y1, text) into rows by vertical centre."""
+    rows: list[list[tuple[float, float, float, float, str]]] = []
+    for box in sorted(boxes, key=lambda b: (b[1] + b[3]) / 2):
+        centre, height = (box[1] + box[3]) / 2, box[3] - box[1]
+        if rows:
+            last = rows[-1]
+            last_centre = statistics.fmean((b[1] + b[3]) / 2 for b in last)
+            if abs(centre - last_centre) < 0.5 * max(height, last[0][3] - last[0][1]):
+                last.append(box)
+                continue
+        rows.append([box])
+    return [sorted(r) for r in rows]
+
+
+def _segments(row: list[tuple[float, float, float, float, str]]) -> list[list[tuple[float, float, float, float, str]]]:
+    """Splits a row where the gap is far wider than a word space: separate columns, bubbles or ticks."""
+    segments = [[row[0]]]
+    for box in row[1:]:
+        prev = segments[-1][-1]
+        if box[0] - prev[2] > 2.5 * max(box[3] - box[1], prev[3] - prev[1]):
+            segments.append([box])
+        else:
+            segments[-1].append(box)
+    return segments
+
+
+def layout_features(words: list[dict] | None, size: tuple[int, int]) -> LayoutFeatures:
+    if words is None:
+        return LayoutFeatures(available=False)
+    width, height = size
+    boxes = []
+    for w in words:
+        text = str(w.get("text", "")).strip()
+        if text and float(w.get("conf", -1)) > 30 and int(w.get("height", 0)) > 0:
+            x, y = float(w["left"]), float(w["top"])
+            boxes.append((x, y, x + float(w["width"]), y + float(w["height"]), text))
+    if not boxes or width < 2 or height < 2:
+        return LayoutFeatures(available=True)
+    rows = _rows(boxes)
+    heights = [b[3] - b[1] for b in boxes]
+    per_char = [(b[2] - b[0]) / len(b[4]) for b in boxes if len(b[4]) >= 4 and b[4].isalpha()]
+    width_cv = statistics.pstdev(per_char) / statistics.fmean(per_char) if len(per_char) >= 5 else 1.0
+    char_w = statistics.median(per_char) if per_char else statistics.median(heights) * 0.6
+
+    # Left edges skip leading line numbers so an editor gutter does not hide the indentation.
+    starts = []
+    for row in rows:
+        first = next((b for b in row if not b[4].isdigit()), None)
+        if first is not None:
+            starts.append(first[0])
+    levels = _levels(starts, tolerance=0.6 * char_w)
+    indented = 0
+    if len(levels) >= 2:
+        base, step = levels[0][0], min(b[0] - a[0] for a, b in pairwise(levels))
+        for x, count in levels[1:]:
+            multiple = (x - base) / step
+            if abs(multiple - round(multiple)) < 0.25 and step < 12 * char_w:
+                indented += count
+
+    right = left = switches = centred = multi = 0
+    previous = ""
+    for row in rows:
+        segs = _segments(row)
+        multi += len(segs) >= 3
+        x0, x1 = row[0][0] / width, max(b[2] for b in row) / width
+        side = "right" if x0 > 0.5 and x1 > 0.75 else "left" if x1 < 0.6 else ""
+        if side == "right":
+            right += 1
+        elif side == "left":
+            left += 1
+        if side and previous and side != previous:
+            switches += 1
+        previous = side or previous
+        centred += len(segs) == 1 and abs((x0 + x1) / 2 - 0.5) < 0.03 and x1 - x0 < 0.9
+    return LayoutFeatures(
+        available=True,
+        words=len(boxes),
+        rows=len(rows),
+        text_height=statistics.median(heights) / height,
+        coverage=sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) / (width * height),
+        width_cv=width_cv,
+        levels=len(levels),
+        indented_rows=indented,
+        right_rows=right,
+        left_rows=left,
+        side_switches=switches,
+        centred_rows=centred,
+        multi_segment_rows=multi,
+    )
+
+
+def _levels(starts: list[float], tolerance: float) -> list[tuple[float, int]]:
+    """Clusters left edges; returns (position, rows) for clusters used by at least two rows."""
+    clusters: list[list[float]] = []
+    for x in sorted(starts):
+        if clusters and x - clusters[-1][-1] <= tolerance:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    return [(statistics.fmean(c), len(c)) for c in clusters if len(c) >= 2]
+
+
+@dataclass(frozen=True)
+class ImageFeatures:
+    saturated: float  # share of pixels with strong colour
+    hues: int  # distinct strong hues each covering at least 2% of the image
+    background: float  # share of pixels in the dominant colour
+    dark: bool  # dominant colour is dark
+    smooth: float  # share of pixels nearly equal to their right neighbour (flat fills, clean renders)
+    h_lines: int  # long thin horizontal lines
+    v_lines: int
+    axis_corner: bool  # a vertical and a horizontal line meeting bottom-left, like chart axes
+
+
+def image_features(image: Image.Image) -> ImageFeatures:
+    # Analysed at most 720 pixels wide: enough for 1-2 px axes at 1440, and fast at 2880.
+    factor = max(1, math.ceil(image.width / 720))
+    small = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    if factor > 1:
+        small = small.reduce(factor)
+    small = small.convert("RGB")
+    rgb = np.asarray(small, dtype=np.int16)
+    h, w = rgb.shape[:2]
+    hsv = np.asarray(small.convert("HSV"), dtype=np.int16)
+    strong = (hsv[..., 1] > 100) & (hsv[..., 2] > 70)
+    saturated = float(strong.mean())
+    hue_counts = np.bincount((hsv[..., 0][strong] // 16).ravel(), minlength=16)
+    hues = int((hue_counts > 0.02 * h * w).sum())
+
+    quant = (rgb[..., 0] >> 4) * 256 + (rgb[..., 1] >> 4) * 16 + (rgb[..., 2] >> 4)
+    counts = np.bincount(quant.ravel(), minlength=4096)
+    mode = int(counts.argmax())
+    background = float(counts[mode] / quant.size)
+    bg = np.array([(mode >> 8) * 16 + 8, ((mode >> 4) & 15) * 16 + 8, (mode & 15) * 16 + 8], dtype=np.int16)
+    smooth = float((np.abs(np.diff(rgb, axis=1)).sum(axis=2) <= 3).mean()) if w > 1 else 1.0
+
+    ink = np.abs(rgb - bg).max(axis=2) > 60
+    h_lines = _thin_lines(ink, min_len=0.25 * w)
+    v_lines = _thin_lines(ink.T, min_len=0.25 * h)
+    corner = any(
+        abs(vx - hx0) <= 3 and abs(hy - vy1) <= 3 for hy, hx0, _ in h_lines for vx, _, vy1 in v_lines
+    )
+    return ImageFeatures(
+        saturated=saturated,
+        hues=hues,
+        background=background,
+        dark=int(bg.mean()) < 100,
+        smooth=smooth,
+        h_lines=len(h_lines),
+        v_lines=len(v_lines),
+        axis_corner=corner,
+    )
+
+
+def _thin_lines(ink: np.ndarray, min_len: float) -> list[tuple[int, int, int]]:
+    """Rows holding a long run of ink with no ink 2 px above or below; returns (row, start, end)."""
+    if ink.shape[0] < 5 or ink.shape[1] < 2:
+        return []
+    thin = ink.copy()
+    thin[2:] &= ~ink[:-2]
+    thin[:-2] &= ~ink[2:]
+    counts = np.cumsum(thin, axis=1, dtype=np.int32)
+    last_gap = np.maximum.accumulate(np.where(thin, 0, counts), axis=1)
+    runs = counts - last_gap
+    best = runs.max(axis=1)
+    found: list[tuple[int, int, int]] = []
+    for row in np.flatnonzero(best >= min_len):
+        end = int(runs[row].argmax())
+        if found and row - found[-1][0] <= 2:
+            continue
+        found.append((int(row), end - int(best[row]) + 1, end))
+    return found
