@@ -8,6 +8,7 @@ with context and counted, and never stop the job.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -62,6 +63,7 @@ class Run:
     step: str = ""
     on_progress: Callable[[str, int, int], None] = field(default=lambda step, done, total: None)
     _last_progress: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def scope(self) -> str:
@@ -74,17 +76,22 @@ class Run:
             self._last_progress = now
             self.on_progress(self.step, done, total)
 
-    def attempt(self, item: Item, work: Callable[[], T]) -> T | None:
-        """Run ``work`` for ``item`` with retries; on final failure record it and return None."""
-        self.processed.add(item.id or item.path)
-        retries = self.config.jobs.retries
+    def attempt(self, item: Item, work: Callable[[], T], retries: int | None = None) -> T | None:
+        """Run ``work`` for ``item`` with retries; on final failure record it and return None.
+
+        Safe to call from worker threads (the OCR step runs one per core).
+        """
+        with self._lock:
+            self.processed.add(item.id or item.path)
+        retries = retries or self.config.jobs.retries
         for attempt in range(1, retries + 1):
             try:
                 return work()
             except FileNotFoundError:
                 # gone since discovery: not a failure; the caller marks it missing
                 logging.getLogger(f"km.{self.step}").info("vanished during the run: %s", item.path)
-                self.vanished.append(item.id)
+                with self._lock:
+                    self.vanished.append(item.id)
                 return None
             except NO_RETRY as exc:
                 self.fail(item, exc)
@@ -98,8 +105,9 @@ class Run:
 
     def fail(self, item: Item, exc: BaseException | str) -> None:
         error = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
-        self.failures.append(Failure(self.step, item.id or item.path, item.path, error))
-        self.counts["failed"] += 1
+        with self._lock:
+            self.failures.append(Failure(self.step, item.id or item.path, item.path, error))
+            self.counts["failed"] += 1
         logging.getLogger(f"km.{self.step}").error(
             "%s failed for %s",
             self.step,

@@ -35,7 +35,7 @@ log = logging.getLogger("km.runner")
 perf = logging.getLogger("km.performance")
 
 JOBS: dict[str, list[str]] = {
-    "daily": ["discover", "extract"],
+    "daily": ["discover", "ocr", "extract"],
     "weekly": [],
     "monthly": [],
 }

@@ -176,7 +176,14 @@ def _bind(function: Callable[[Run, Item], Content], run: Run, item: Item) -> Cal
     return lambda: function(run, item)
 
 
+def _step_ocr(run: Run) -> None:
+    from km_core.steps_ocr import step_ocr
+
+    step_ocr(run)
+
+
 STEPS: dict[str, Callable[[Run], None]] = {
     "discover": step_discover,
+    "ocr": _step_ocr,
     "extract": step_extract,
 }

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from stat import S_ISREG
 
 from km_core import Item, JobContext, Source, hookimpl
+from km_plugins.screenshot_detect import by_name as screenshot_name
 
 log = logging.getLogger("km.discover")
 
@@ -70,6 +71,9 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
                     continue
                 dot = name.rfind(".")
                 ext = name[dot:].lower() if dot > 0 else ""
+                kind = KINDS.get(ext, "other")
+                if kind == "image" and screenshot_name(name):
+                    kind = "screenshot"
                 yield Item(
                     entry.path,
                     "filesystem",
@@ -78,7 +82,7 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
                     st.st_mtime_ns,
                     st.st_ino,
                     "",
-                    KINDS.get(ext, "other"),
+                    kind,
                     ext,
                     root,
                 )

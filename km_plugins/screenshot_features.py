@@ -215,11 +215,13 @@ class ImageFeatures:
     saturated: float  # share of pixels with strong colour
     hues: int  # distinct strong hues each covering at least 2% of the image
     background: float  # share of pixels in the dominant colour
+    palette: float  # share of pixels in the 8 commonest colours: high for flat fills, low for gradients/photos
     dark: bool  # dominant colour is dark
     smooth: float  # share of pixels nearly equal to their right neighbour (flat fills, clean renders)
     h_lines: int  # long thin horizontal lines
     v_lines: int
     axis_corner: bool  # a vertical and a horizontal line meeting bottom-left, like chart axes
+    grid_lines: int  # faint full-width lines at a regular spacing, like chart gridlines
 
 
 def image_features(image: Image.Image) -> ImageFeatures:
@@ -229,49 +231,76 @@ def image_features(image: Image.Image) -> ImageFeatures:
     if factor > 1:
         small = small.reduce(factor)
     small = small.convert("RGB")
-    rgb = np.asarray(small, dtype=np.int16)
-    h, w = rgb.shape[:2]
-    hsv = np.asarray(small.convert("HSV"), dtype=np.int16)
-    strong = (hsv[..., 1] > 100) & (hsv[..., 2] > 70)
+    w, h = small.size
+    channels = [np.asarray(band, dtype=np.int16) for band in small.split()]
+    hsv = [np.asarray(band) for band in small.convert("HSV").split()]
+    strong = (hsv[1] > 100) & (hsv[2] > 70)
     saturated = float(strong.mean())
-    hue_counts = np.bincount((hsv[..., 0][strong] // 16).ravel(), minlength=16)
+    hue_counts = np.bincount(hsv[0][strong] // 16, minlength=16)
     hues = int((hue_counts > 0.02 * h * w).sum())
 
-    quant = (rgb[..., 0] >> 4) * 256 + (rgb[..., 1] >> 4) * 16 + (rgb[..., 2] >> 4)
+    quant = (channels[0] >> 4) * 256 + (channels[1] >> 4) * 16 + (channels[2] >> 4)
     counts = np.bincount(quant.ravel(), minlength=4096)
     mode = int(counts.argmax())
     background = float(counts[mode] / quant.size)
-    bg = np.array([(mode >> 8) * 16 + 8, ((mode >> 4) & 15) * 16 + 8, (mode & 15) * 16 + 8], dtype=np.int16)
-    smooth = float((np.abs(np.diff(rgb, axis=1)).sum(axis=2) <= 3).mean()) if w > 1 else 1.0
+    palette = float(np.sort(counts)[-8:].sum() / quant.size)
+    dark = ((mode >> 8) + ((mode >> 4) & 15) + (mode & 15)) * 16 / 3 < 100
+    step = sum(np.abs(np.diff(c, axis=1)) for c in channels)
+    smooth = float((step <= 3).mean()) if w > 1 else 1.0
 
-    ink = np.abs(rgb - bg).max(axis=2) > 60
-    h_lines = _thin_lines(ink, min_len=0.25 * w)
-    v_lines = _thin_lines(ink.T, min_len=0.25 * h)
-    corner = any(
-        abs(vx - hx0) <= 3 and abs(hy - vy1) <= 3 for hy, hx0, _ in h_lines for vx, _, vy1 in v_lines
+    h_lines = _thin_lines(channels, min_len=0.25 * w)
+    columns = [np.ascontiguousarray(c.T) for c in channels]
+    v_lines = _thin_lines(columns, min_len=0.25 * h)
+    grid = max(
+        _regular(_thin_lines(channels, 0.5 * w, contrast=12)), _regular(_thin_lines(columns, 0.5 * h, contrast=12))
     )
+    # Chart axes meet bottom-left; the tolerance allows tick marks that overhang the corner.
+    corner = any(abs(vx - hx0) <= 8 and abs(hy - vy1) <= 8 for hy, hx0, _ in h_lines for vx, _, vy1 in v_lines)
     return ImageFeatures(
         saturated=saturated,
         hues=hues,
         background=background,
-        dark=int(bg.mean()) < 100,
+        palette=palette,
+        dark=bool(dark),
         smooth=smooth,
         h_lines=len(h_lines),
         v_lines=len(v_lines),
         axis_corner=corner,
+        grid_lines=grid,
     )
 
 
-def _thin_lines(ink: np.ndarray, min_len: float) -> list[tuple[int, int, int]]:
-    """Rows holding a long run of ink with no ink 2 px above or below; returns (row, start, end)."""
-    if ink.shape[0] < 5 or ink.shape[1] < 2:
+def _regular(lines: list[tuple[int, int, int]]) -> int:
+    """How many lines there are if they are three or more at an even spacing (gridlines), else 0."""
+    if len(lines) < 3:
+        return 0
+    gaps = np.diff([row for row, _, _ in lines])
+    return len(lines) if gaps.min() > 4 and gaps.max() - gaps.min() <= 0.1 * gaps.mean() + 2 else 0
+
+
+def _thin_lines(channels: list[np.ndarray], min_len: float, contrast: int = 40) -> list[tuple[int, int, int]]:
+    """Rows holding a long thin stroke: pixels darker or brighter than both pixels 2 px above and below.
+
+    Being outside the range of both neighbours keeps an axis drawn under bars of another colour, while
+    the blended edge of a filled block (between its two sides) is not a line. Gaps up to 4 px, where
+    tick marks cross, are bridged. Returns (row, start, end) for each line.
+    """
+    rows, cols = channels[0].shape
+    if rows < 5 or cols < 9:
         return []
-    thin = ink.copy()
-    thin[2:] &= ~ink[:-2]
-    thin[:-2] &= ~ink[2:]
+    thin = np.zeros((rows, cols), dtype=bool)
+    for c in channels:
+        above, mid, below = c[:-4], c[2:-2], c[4:]
+        lo, hi = np.minimum(above, below), np.maximum(above, below)
+        thin[2:-2] |= (mid < lo - contrast) | (mid > hi + contrast)
+    before = np.zeros_like(thin)
+    after = np.zeros_like(thin)
+    for k in range(1, 5):
+        before[:, k:] |= thin[:, :-k]
+        after[:, :-k] |= thin[:, k:]
+    thin |= before & after
     counts = np.cumsum(thin, axis=1, dtype=np.int32)
-    last_gap = np.maximum.accumulate(np.where(thin, 0, counts), axis=1)
-    runs = counts - last_gap
+    runs = counts - np.maximum.accumulate(np.where(thin, 0, counts), axis=1)
     best = runs.max(axis=1)
     found: list[tuple[int, int, int]] = []
     for row in np.flatnonzero(best >= min_len):

@@ -152,7 +152,7 @@ def test_run_is_recorded_in_graph_state_and_logs(km_home: Path, corpus_copy) -> 
 
     log_text = Path(summary["log_file"]).read_text(encoding="utf-8")
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[INFO\] \[runner\] starting daily job", log_text, re.M)
-    assert re.search(r"^Context: steps: discover, extract", log_text, re.M)
+    assert re.search(r"^Context: steps: discover, ocr, extract", log_text, re.M)
     assert list((km_home / "logs" / "processing").glob("discovery_*.log"))
     assert list((km_home / "logs" / "system").glob("performance_*.log"))
     assert list((km_home / "data" / "backups").glob("graph-*.kuzu")), "a good run leaves a backup"

@@ -94,7 +94,7 @@ def test_json_output_is_pure_and_usage_errors_exit_2(km_home: Path, tmp_path: Pa
     assert status.returncode == 0
     assert json.loads(status.stdout)["jobs"]["daily"]["last_run"] is None
     unknown_task = run_km("job", "daily", "--task", "nope", home=km_home)
-    assert unknown_task.returncode == 2 and "tasks of the daily job: discover, extract" in unknown_task.stderr
+    assert unknown_task.returncode == 2 and "tasks of the daily job: discover, ocr, extract" in unknown_task.stderr
     bad_path = run_km("job", "daily", "--path", str(tmp_path / "absent"), home=km_home)
     assert bad_path.returncode == 2 and "is not a folder" in bad_path.stderr
     missing = run_km("show", "/nowhere/at/all.pdf", home=km_home)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from km_core.store.schema import STAGE_FILE_DDL
 # Text kept in the graph per item; longer text is cut (the full file stays on disk).
 MAX_TEXT = 1_000_000
 _LINE_START = re.compile(r"\n(?=\S)")
-STATUS_TAGS = {"encrypted": "encrypted", "failed": "extract-failed"}
+STATUS_TAGS = ("encrypted", "extract-failed", "ocr-failed")
 
 
 class KnownFile(NamedTuple):
@@ -222,7 +222,14 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def save_extracted(graph: Graph, results: Sequence[tuple[Item, Content]], batch_size: int) -> None:
+def save_extracted(
+    graph: Graph,
+    results: Sequence[tuple[Item, Content]],
+    batch_size: int,
+    step: str = "extract",
+    extra: Callable[[Item, Content], dict[str, Any]] | None = None,
+) -> None:
+    """Store what extraction (or OCR: ``step="ocr"``) read; ``extra`` adds columns per row."""
     if not results:
         return
     _changing(graph)
@@ -245,35 +252,51 @@ def save_extracted(graph: Graph, results: Sequence[tuple[Item, Content]], batch_
             "fail_runs": 0,
             "updated": now,
         }
+        | (extra(item, content) if extra else {})
         for item, content in results
     ]
     flagged = [
-        {"id": item.id, "tag": STATUS_TAGS[content.status], "why": content.error or content.status}
+        {
+            "id": item.id,
+            "tag": f"{step}-failed" if content.status == "failed" else content.status,
+            "weight": 1.0,
+            "why": content.error or content.status,
+        }
         for item, content in results
-        if content.status in STATUS_TAGS
+        if content.status in ("failed", "encrypted")
     ]
     with staged(graph, rows, batch_size):
         copy_staged(graph, rows[0])
-        # status tags describe the last extraction only
+        # status tags describe the last reading only
         graph.execute(
             "MATCH (s:StageFile), (f:File)-[e:TAGGED]->(t:Tag) WHERE f.id = s.id AND t.name IN $tags DELETE e",
-            {"tags": list(STATUS_TAGS.values())},
+            {"tags": list(STATUS_TAGS)},
         )
-        tag_status(graph, flagged, batch_size)
+        tag(graph, flagged, "status", "km", batch_size)
 
 
-def tag_status(graph: Graph, rows: Sequence[dict[str, Any]], batch_size: int) -> None:
-    """Tag items with a status tag (``encrypted``, ``extract-failed``) so review lists find them."""
+def tag(graph: Graph, rows: Sequence[dict[str, Any]], kind: str, source: str, batch_size: int) -> None:
+    """Tag items: rows of {id, tag, weight, why}; a tag is primary when it is of kind ``type``."""
     if not rows:
         return
-    for tag in {r["tag"] for r in rows}:
-        graph.execute("MERGE (t:Tag {name: $name}) ON CREATE SET t.kind = 'status'", {"name": tag})
+    for name in {r["tag"] for r in rows}:
+        graph.execute("MERGE (t:Tag {name: $name}) ON CREATE SET t.kind = $kind", {"name": name, "kind": kind})
     graph.write(
         "MATCH (f:File {id: r.id}), (t:Tag {name: r.tag}) MERGE (f)-[e:TAGGED]->(t) "
-        "SET e.weight = 1.0, e.source = 'km', e.`primary` = false, e.why = r.why",
+        f"SET e.weight = r.weight, e.source = '{source}', e.`primary` = {str(kind == 'type').lower()}, e.why = r.why",
         rows,
         batch_size,
     )
+
+
+def untag_source(graph: Graph, ids: Sequence[str], source: str, batch_size: int) -> None:
+    """Remove the tags one source gave these items, before it gives them again."""
+    if ids:
+        with staged(graph, [{"id": i} for i in ids], batch_size):
+            graph.execute(
+                "MATCH (s:StageFile), (f:File)-[e:TAGGED]->(:Tag) WHERE f.id = s.id AND e.source = $source DELETE e",
+                {"source": source},
+            )
 
 
 def mark_failed(graph: Graph, failures: Sequence[tuple[str, str, str]], batch_size: int) -> None:

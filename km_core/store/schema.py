@@ -7,7 +7,7 @@ the missing ones in order inside one transaction each.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ITEM_TABLES = ("File", "Note", "Event", "Photo")
 
@@ -24,7 +24,12 @@ CREATE NODE TABLE File(
 # Kùzu 0.11.3 updates rows found through a join one by one, at a cost that grows
 # with the table (10,000 SETs into 100,000 Files: ~8 s). Staged rows joined by a
 # scan update in bulk (~0.5 s), so File updates go through this table.
-STAGE_FILE_DDL = _FILE.replace("CREATE NODE TABLE File(", "CREATE NODE TABLE StageFile(")
+# File columns added by later migrations; the staging table always has the current set
+_FILE_ADDED = {2: ["ocr_conf DOUBLE DEFAULT 0.0", "ocr_lang STRING DEFAULT ''"]}
+STAGE_FILE_DDL = _FILE.replace("CREATE NODE TABLE File(", "CREATE NODE TABLE StageFile(").replace(
+    "PRIMARY KEY(id))",
+    ", ".join(c.split(" DEFAULT")[0] for cols in _FILE_ADDED.values() for c in cols) + ", PRIMARY KEY(id))",
+)
 
 _NOTE = """
 CREATE NODE TABLE Note(
@@ -53,7 +58,6 @@ MIGRATIONS: dict[int, list[str]] = {
     1: [
         "CREATE NODE TABLE Meta(key STRING, value STRING, PRIMARY KEY(key))",
         _FILE,
-        STAGE_FILE_DDL,
         _NOTE,
         _EVENT,
         _PHOTO,
@@ -67,4 +71,6 @@ MIGRATIONS: dict[int, list[str]] = {
         f"CREATE REL TABLE RELATED({_pairs(ITEM_TABLES)}, kind STRING, score DOUBLE, why STRING)",
         "CREATE REL TABLE `IN`(FROM File TO Location, FROM Photo TO Location)",
     ],
+    # 2: OCR of screenshots stores the mean word confidence and the languages used
+    2: [f"ALTER TABLE File ADD {column}" for column in _FILE_ADDED[2]],
 }

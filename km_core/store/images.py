@@ -1,0 +1,65 @@
+"""Image items for the OCR step: what needs reading, and what was read before (by content hash)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from km_core.api import Content, Item
+from km_core.store.graph import Graph
+
+IMAGE_KINDS = ["screenshot", "image"]
+
+
+def needing_ocr(graph: Graph, retry_runs: int, under: str = "") -> list[Item]:
+    where = (
+        "f.kind IN $kinds AND (f.status = 'pending' OR "
+        "(f.status = 'failed' AND f.failed_step = 'ocr' AND f.fail_runs <= $retry_runs))"
+    )
+    params: dict[str, Any] = {"kinds": IMAGE_KINDS, "retry_runs": retry_runs}
+    if under:
+        where += " AND (f.path = $under OR starts_with(f.path, $prefix))"
+        params |= {"under": under, "prefix": under.rstrip("/") + "/"}
+    rows = graph.rows(
+        f"MATCH (f:File) WHERE {where} "
+        "RETURN f.id, f.path, f.size, f.mtime_ns, f.inode, f.hash, f.kind, f.ext, f.root, f.source, f.status "
+        "ORDER BY f.path",
+        params,
+    )
+    return [
+        Item(
+            id=r[0],
+            path=r[1],
+            size=r[2],
+            mtime_ns=r[3],
+            inode=r[4],
+            hash=r[5],
+            kind=r[6],
+            ext=r[7],
+            root=r[8],
+            source=r[9],
+            status=r[10],
+        )
+        for r in rows
+    ]
+
+
+def read_before(graph: Graph, hashes: list[str]) -> dict[str, Content]:
+    """OCR results of other files with the same content (a copy, or one read in an earlier run)."""
+    if not hashes:
+        return {}
+    rows = graph.rows(
+        "MATCH (f:File) WHERE f.hash IN $hashes AND f.extractor = 'ocr' AND f.extracted_hash = f.hash "
+        "AND f.status IN ['ok', 'empty'] "
+        "OPTIONAL MATCH (f)-[e:TAGGED]->(t:Tag {kind: 'type'}) "
+        "RETURN f.hash, f.text, f.words, f.status, f.ocr_conf, f.ocr_lang, f.kind, t.name, e.weight, e.why",
+        {"hashes": hashes},
+    )
+    found: dict[str, Content] = {}
+    for digest, text, words, status, conf, lang, kind, label, weight, why in rows:
+        metadata = {"ocr_conf": f"{conf or 0:.1f}", "ocr_lang": lang or "", "cached": "true"}
+        if kind == "screenshot":
+            metadata["screenshot"] = "a copy of a screenshot read before"
+        if label:
+            metadata |= {"class": label, "class_why": why or "", "class_confidence": f"{weight or 0:.2f}"}
+        found[digest] = Content(text=text or "", words=words or 0, status=status, extractor="ocr", metadata=metadata)
+    return found
