@@ -35,6 +35,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/bench_discovery.py
 	$(BIN)/python benchmarks/bench_pdf.py
+	$(BIN)/python benchmarks/bench_ocr.py
 
 clean:
 	rm -rf $(VENV) demo-home .pytest_cache benchmarks/_work
