@@ -7,7 +7,7 @@ slower. The engine runs one call per core instead (km_core.steps_ocr).
 One tesseract call per image (``image_to_data``) gives the words with their
 confidences and positions; the text is rebuilt from them. Images tesseract can
 read as they are go to it by path, with no re-encoding; the rest are converted
-by Pillow (EXIF orientation applied, HEIC through pillow-heif when installed).
+by Pillow (EXIF orientation applied, HEIC through pillow-heif).
 """
 
 from __future__ import annotations
@@ -67,14 +67,9 @@ def _failed(error: str) -> Content:
 
 def _open(path: Path) -> tuple[Any, str | Any]:
     """(PIL image, what to hand tesseract: the path itself when it can read the file as it is)."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
-    try:  # HEIC/HEIF when the optional pillow-heif is installed
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-    except ImportError:
-        pass
+    Image = screenshot_detect.pillow()
     image = Image.open(path)
     image.load()
     upright = ImageOps.exif_transpose(image)

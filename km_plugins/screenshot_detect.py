@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 NAME = re.compile(
     r"^(screen ?shot|screenshot|bildschirmfoto|capture d.écran|schermafbeelding|captura de pantalla|"
@@ -59,6 +60,15 @@ SCREENS = frozenset(
 )
 
 
+def pillow() -> Any:
+    """PIL.Image, able to open HEIC/HEIF too (iPhone screenshots and photos)."""
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()  # idempotent
+    return Image
+
+
 def by_name(name: str) -> bool:
     return NAME.match(name) is not None
 
@@ -68,7 +78,7 @@ def by_content(path: Path) -> str:
 
     Reads only the header (Pillow opens lazily) and the first 64 KiB for tool names.
     """
-    from PIL import Image
+    Image = pillow()
 
     with path.open("rb") as handle:
         head = handle.read(65536)

@@ -195,3 +195,22 @@ def test_screenshot_class_is_a_type_tag_with_why(km_home: Path, tmp_path: Path) 
     job_json("daily", home=km_home)
     rows = graph_rows(km_home, "MATCH (f:File)-[e:TAGGED]->(t:Tag {kind: 'type'}) RETURN t.name, e.source, e.why")
     assert len(rows) == 1 and rows[0][0] == "code" and rows[0][1] == "ocr" and rows[0][2]
+
+
+def test_heic_is_read_through_pillow_heif(tmp_path: Path, corpus: Path) -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    screen = tmp_path / "Screenshot 2025-10-08 at 10.15.32.heic"
+    _text_image(["Flight AB123 boards at gate 42"], (1200, 400)).save(screen, quality=90)
+    assert "Flight AB123 boards at gate 42" in _norm(read_image(screen).text)
+    photo = (
+        corpus
+        / "photos"
+        / "Test-14.0.0.photoslibrary"
+        / "originals"
+        / "7"
+        / "7783E8E6-9CAC-40F3-BE22-81FB7051C266.heic"
+    )
+    content = read_image(photo)
+    assert content.status == "empty" and content.metadata["size"] == "3024x4032"  # a real iPhone HEIC, no text
