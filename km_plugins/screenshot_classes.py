@@ -32,6 +32,7 @@ class Classification:
 
 
 Evidence = list[tuple[float, str]]
+MIN_SCORE = 0.2  # below this no label is clear, which is what "other" means
 
 
 def classify(text: str, image: Image.Image, words: list[dict] | None = None) -> Classification:
@@ -47,18 +48,25 @@ def classify(text: str, image: Image.Image, words: list[dict] | None = None) -> 
         "document": _document(t, lay, img),
         "other": _other(t, lay, img),
     }
-    totals = {label: sum(points for points, _ in ev) for label, ev in scores.items()}
+    # Rounded so that float noise cannot break a tie the wrong way.
+    totals = {label: round(sum(points for points, _ in ev), 3) for label, ev in scores.items()}
     # Ties go to the earlier, more specific label in LABELS order; "other" is last on purpose.
     ranked = sorted(LABELS, key=lambda label: -totals[label])
     best, second = ranked[0], ranked[1]
-    top = max(0.0, min(1.0, totals[best]))
-    margin = max(0.0, totals[best] - max(0.0, totals[second]))
+    if totals[best] < MIN_SCORE:
+        confidence = round(1.0 - max(0.0, totals[best]) / MIN_SCORE * 0.5, 2)
+        why = f"other: no label has enough evidence (best {best} {totals[best]:.2f}: {_reasons(scores[best])})"
+        return Classification(label="other", confidence=confidence, why=why)
+    top = min(1.0, totals[best])
+    margin = totals[best] - max(0.0, totals[second])
     confidence = round(top * min(1.0, 0.5 + margin), 2)
-    reasons = [phrase for points, phrase in sorted(scores[best], key=lambda e: -abs(e[0])) if points > 0][:4]
-    if not reasons:
-        reasons = ["no rule for any label fired"]
-    why = f"{best}: {'; '.join(reasons)} (runner-up {second} {totals[second]:.2f})"
+    why = f"{best}: {_reasons(scores[best])} (runner-up {second} {totals[second]:.2f})"
     return Classification(label=best, confidence=confidence, why=why)
+
+
+def _reasons(evidence: Evidence) -> str:
+    reasons = [phrase for points, phrase in sorted(evidence, key=lambda e: -e[0]) if points > 0][:4]
+    return "; ".join(reasons) or "no rule fired"
 
 
 def _code(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evidence:
@@ -95,8 +103,8 @@ def _document(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evide
         ev.append((0.2, f"stopword share {t.stopword_ratio:.2f} (prose)"))
     if t.sentences >= 4:
         ev.append((0.1, f"{t.sentences} sentence endings"))
-    if img.saturated < 0.1 and t.words >= 30:
-        ev.append((0.05, f"little colour ({img.saturated:.0%} saturated)"))
+    if img.saturated < 0.1 and not img.dark and t.words >= 30:
+        ev.append((0.05, f"dark on light with little colour ({img.saturated:.0%} saturated)"))
     if t.code_hits > 0.1 * max(t.words, 1):
         ev.append((-0.3, f"{t.code_hits} code tokens"))
     return ev
@@ -104,6 +112,9 @@ def _document(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evide
 
 def _quote(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evidence:
     ev: Evidence = []
+    if t.words < 3 and 10 <= img.text_rows <= 60:
+        # OCR often reads nothing from light type over a picture; a few lines of it is a quote card.
+        return [(0.3, f"OCR read {t.words} words, yet {img.text_rows} pixel rows look like a few lines of text")]
     if not 3 <= t.words <= 70:
         return [(-0.2, f"{t.words} words, not a short text")] if t.words > 70 else []
     ev.append((0.15, f"short text ({t.words} words)"))
@@ -136,7 +147,7 @@ def _chart(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evidence
         ev.append((0.25 if img.axis_corner else 0.35, f"{img.grid_lines} evenly spaced gridlines"))
     if t.numbers >= 3 and t.number_ratio >= 0.2:
         ev.append((0.3 * min(1.0, t.number_ratio / 0.4), f"{t.numbers} numbers, {t.number_ratio:.0%} of tokens"))
-    if 1 <= t.words <= 40:
+    if 1 <= t.words <= 40 and ev:
         ev.append((0.1, f"few words ({t.words})"))
     if lay.multi_segment_rows >= 1:
         ev.append((0.05, f"{lay.multi_segment_rows} rows of spaced labels"))
@@ -147,16 +158,15 @@ def _chart(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evidence
 
 def _infographic(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evidence:
     ev: Evidence = []
-    if t.words + t.numbers < 3:
-        return []
     # Blocks are flat fills: a few colours cover most pixels, unlike gradients and photos.
-    blocks = img.palette >= 0.6 and img.smooth >= 0.85
-    if blocks and img.saturated >= 0.25 and img.hues >= 3:
+    blocks = img.palette >= 0.6 and img.smooth >= 0.85 and img.saturated >= 0.15 and img.hues >= 2
+    if t.words + t.numbers < 3 or not blocks:
+        return ev
+    if img.saturated >= 0.25 and img.hues >= 3:
         ev.append((0.4, f"{img.hues} distinct colour blocks covering {img.saturated:.0%}"))
-    elif blocks and img.saturated >= 0.15 and img.hues >= 2:
+    else:
         ev.append((0.2, f"{img.hues} colour blocks covering {img.saturated:.0%}"))
-    if blocks and img.saturated >= 0.15:
-        ev.append((0.1, f"flat fills ({img.palette:.0%} of pixels in 8 colours)"))
+    ev.append((0.1, f"flat fills ({img.palette:.0%} of pixels in 8 colours)"))
     if 3 <= t.words <= 80 and t.words_per_line <= 8:
         ev.append((0.15, f"short text spans ({t.words_per_line:.1f} words per line)"))
     if t.numbers >= 1 and t.number_ratio <= 0.5:
@@ -189,10 +199,14 @@ def _conversation(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> E
 
 def _other(t: TextFeatures, lay: LayoutFeatures, img: ImageFeatures) -> Evidence:
     ev: Evidence = []
+    unread = img.text_rows >= 10  # text in the pixels that OCR did not read
     if t.words + t.numbers < 5:
-        ev.append((0.6, f"almost no text ({t.words} words)"))
-    elif t.words < 15:
-        ev.append((0.3, f"little text ({t.words} words)"))
-    if img.smooth < 0.6:
+        if unread:
+            ev.append((0.25, f"OCR read {t.words} words, though {img.text_rows} pixel rows look like text"))
+        else:
+            ev.append((0.6, f"almost no text ({t.words} words)"))
+    elif t.words < 40 and t.long_lines == 0:
+        ev.append((0.35, f"little text ({t.words} words, all in short labels)"))
+    if img.smooth < 0.6 and not unread:
         ev.append((0.2, f"photo-like texture ({img.smooth:.0%} smooth)"))
     return ev

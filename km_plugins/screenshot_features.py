@@ -85,7 +85,7 @@ def text_features(text: str) -> TextFeatures:
         times=len(_TIME.findall(text)),
         chat_words=sum(1 for w in lowered if w in CHAT_WORDS),
         stopword_ratio=sum(1 for w in lowered if w in STOPWORDS) / len(lowered) if lowered else 0.0,
-        long_lines=sum(1 for line in lines if len(line.split()) >= 8),
+        long_lines=sum(1 for line in lines if sum(1 for t in line.split() if _WORD.fullmatch(t.strip(".,;:!?"))) >= 8),
         sentences=len(re.findall(r"[a-z]{2}[.!?](?:\s|$)", text)),
     )
 
@@ -96,20 +96,22 @@ class LayoutFeatures:
     words: int = 0
     rows: int = 0
     text_height: float = 0.0  # median word height as a fraction of image height
-    coverage: float = 0.0  # word-box area over image area
     width_cv: float = 1.0  # spread of per-character width: low for monospace text
     levels: int = 0  # left-edge positions shared by two or more rows
     indented_rows: int = 0  # rows starting at a level right of the leftmost, on a regular step
     right_rows: int = 0  # rows whose only text hugs the right side (outgoing chat bubbles)
     left_rows: int = 0  # rows whose only text sits on the left side
     side_switches: int = 0
-    centred_rows: int = 0
+    centred_rows: int = 0  # centred rows of differing widths (not a centred column of justified text)
     multi_segment_rows: int = 0  # rows with three or more separate spans (axis ticks, tiles)
 
 
-def _rows(boxes: list[tuple[float, float, float, float, str]]) -> list[list[tuple[float, float, float, float, str]]]:
-    """Groups word boxes (x0, y0, x1, y1, text) into rows by vertical centre."""
-    rows: list[list[tuple[float, float, float, float, str]]] = []
+Box = tuple[float, float, float, float, str]  # x0, y0, x1, y1, text
+
+
+def _rows(boxes: list[Box]) -> list[list[Box]]:
+    """Groups word boxes into rows by vertical centre."""
+    rows: list[list[Box]] = []
     for box in sorted(boxes, key=lambda b: (b[1] + b[3]) / 2):
         centre, height = (box[1] + box[3]) / 2, box[3] - box[1]
         if rows:
@@ -122,7 +124,7 @@ def _rows(boxes: list[tuple[float, float, float, float, str]]) -> list[list[tupl
     return [sorted(r) for r in rows]
 
 
-def _segments(row: list[tuple[float, float, float, float, str]]) -> list[list[tuple[float, float, float, float, str]]]:
+def _segments(row: list[Box]) -> list[list[Box]]:
     """Splits a row where the gap is far wider than a word space: separate columns, bubbles or ticks."""
     segments = [[row[0]]]
     for box in row[1:]:
@@ -138,12 +140,15 @@ def layout_features(words: list[dict] | None, size: tuple[int, int]) -> LayoutFe
     if words is None:
         return LayoutFeatures(available=False)
     width, height = size
-    boxes = []
+    boxes: list[Box] = []
     for w in words:
         text = str(w.get("text", "")).strip()
-        if text and float(w.get("conf", -1)) > 30 and int(w.get("height", 0)) > 0:
-            x, y = float(w["left"]), float(w["top"])
-            boxes.append((x, y, x + float(w["width"]), y + float(w["height"]), text))
+        try:
+            x, y, bw, bh, conf = (float(w[k]) for k in ("left", "top", "width", "height", "conf"))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if text and conf > 30 and bh > 0:
+            boxes.append((x, y, x + bw, y + bh, text))
     if not boxes or width < 2 or height < 2:
         return LayoutFeatures(available=True)
     rows = _rows(boxes)
@@ -181,13 +186,13 @@ def layout_features(words: list[dict] | None, size: tuple[int, int]) -> LayoutFe
         if side and previous and side != previous:
             switches += 1
         previous = side or previous
-        centred += len(segs) == 1 and abs((x0 + x1) / 2 - 0.5) < 0.03 and x1 - x0 < 0.9
+        shared_edge = any(abs(row[0][0] - x) <= 2 * char_w for x, count in levels if count >= 3)
+        centred += len(segs) == 1 and abs((x0 + x1) / 2 - 0.5) < 0.03 and x1 - x0 < 0.9 and not shared_edge
     return LayoutFeatures(
         available=True,
         words=len(boxes),
         rows=len(rows),
         text_height=statistics.median(heights) / height,
-        coverage=sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) / (width * height),
         width_cv=width_cv,
         levels=len(levels),
         indented_rows=indented,
@@ -214,14 +219,14 @@ def _levels(starts: list[float], tolerance: float) -> list[tuple[float, int]]:
 class ImageFeatures:
     saturated: float  # share of pixels with strong colour
     hues: int  # distinct strong hues each covering at least 2% of the image
-    background: float  # share of pixels in the dominant colour
     palette: float  # share of pixels in the 8 commonest colours: high for flat fills, low for gradients/photos
-    dark: bool  # dominant colour is dark
+    dark: bool  # the dominant (background) colour is dark
     smooth: float  # share of pixels nearly equal to their right neighbour (flat fills, clean renders)
     h_lines: int  # long thin horizontal lines
     v_lines: int
     axis_corner: bool  # a vertical and a horizontal line meeting bottom-left, like chart axes
     grid_lines: int  # faint full-width lines at a regular spacing, like chart gridlines
+    text_rows: int  # pixel rows crossing 30+ sharp light/dark steps: lines of text, read by OCR or not
 
 
 def image_features(image: Image.Image) -> ImageFeatures:
@@ -242,10 +247,11 @@ def image_features(image: Image.Image) -> ImageFeatures:
     quant = (channels[0] >> 4) * 256 + (channels[1] >> 4) * 16 + (channels[2] >> 4)
     counts = np.bincount(quant.ravel(), minlength=4096)
     mode = int(counts.argmax())
-    background = float(counts[mode] / quant.size)
     palette = float(np.sort(counts)[-8:].sum() / quant.size)
     dark = ((mode >> 8) + ((mode >> 4) & 15) + (mode & 15)) * 16 / 3 < 100
     step = sum(np.abs(np.diff(c, axis=1)) for c in channels)
+    luma = np.asarray(small.convert("L"), dtype=np.int16)
+    text_rows = int(((np.abs(np.diff(luma, axis=1)) > 60).sum(axis=1) >= 30).sum()) if w > 1 else 0
     smooth = float((step <= 3).mean()) if w > 1 else 1.0
 
     h_lines = _thin_lines(channels, min_len=0.25 * w)
@@ -259,7 +265,6 @@ def image_features(image: Image.Image) -> ImageFeatures:
     return ImageFeatures(
         saturated=saturated,
         hues=hues,
-        background=background,
         palette=palette,
         dark=bool(dark),
         smooth=smooth,
@@ -267,6 +272,7 @@ def image_features(image: Image.Image) -> ImageFeatures:
         v_lines=len(v_lines),
         axis_corner=corner,
         grid_lines=grid,
+        text_rows=text_rows,
     )
 
 

@@ -297,7 +297,17 @@ CHAT_LINES: list[str] = [
     "lol",
 ]
 
-CHAT_NAMES: list[str] = ["Anna", "Ben Carter", "Chloe", "Dev Patel", "Mum", "Sam", "Liam O'Brien", "Priya", "Team Alpha"]
+CHAT_NAMES: list[str] = [
+    "Anna",
+    "Ben Carter",
+    "Chloe",
+    "Dev Patel",
+    "Mum",
+    "Sam",
+    "Liam O'Brien",
+    "Priya",
+    "Team Alpha",
+]
 
 INFO_TITLES: list[str] = [
     "The State of Remote Work",
@@ -343,3 +353,10 @@ CHART_CATEGORIES: list[list[str]] = [
 ]
 
 UI_MENU: list[str] = ["File", "Edit", "View", "Help"]
+
+# Settings and sign-in screens: UI with a little text that is none of the other kinds.
+UI_SETTINGS: list[str] = [
+    "Wi-Fi", "Bluetooth", "Notifications", "Dark mode", "Location services", "Auto-update",
+    "Sounds", "Battery saver", "Night shift", "Sync contacts", "Airplane mode", "Do not disturb",
+]  # fmt: skip
+UI_FORM: list[str] = ["Email address", "Password", "Remember me", "Forgot password?"]

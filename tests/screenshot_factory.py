@@ -8,10 +8,9 @@ image names its label.
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image
 from screenshot_content import (
     CHART_CATEGORIES,
     CHART_TITLES,
@@ -23,99 +22,16 @@ from screenshot_content import (
     INFO_TITLES,
     PROSE,
     QUOTES,
+    UI_FORM,
     UI_MENU,
+    UI_SETTINGS,
 )
+from screenshot_drawing import SATURATED, Canvas, H, W, gradient, mix, photo, window_bar, wrap
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {
-    "sans": "DejaVuSans.ttf",
-    "sans-bold": "DejaVuSans-Bold.ttf",
-    "serif": "DejaVuSerif.ttf",
-    "serif-bold": "DejaVuSerif-Bold.ttf",
-    "serif-italic": "DejaVuSerif-Italic.ttf",
-    "mono": "DejaVuSansMono.ttf",
-    "cond": "DejaVuSansCondensed.ttf",
-}
-W, H = 1440, 900
-RGB = tuple[int, int, int]
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-SATURATED: list[RGB] = [
-    (231, 76, 60), (46, 134, 222), (39, 174, 96), (243, 156, 18), (142, 68, 173),
-    (22, 160, 133), (232, 67, 147), (52, 73, 94), (211, 84, 0), (41, 128, 185),
-]  # fmt: skip
 KEYWORDS = set(
     "def class return import from if else for while in not with as async await fn let mut use pub const "
     "function export interface typedef struct int void package func type try except".split()
 )
-
-
-@lru_cache(maxsize=128)
-def font(name: str, size: int) -> Font:
-    path = FONT_DIR / FONT_FILES[name]
-    if path.is_file():
-        return ImageFont.truetype(str(path), size)
-    return ImageFont.load_default(size=size)
-
-
-class Canvas:
-    """A 1440x900 coordinate space drawn at `scale`, so 2x captures are crisp rather than upscaled."""
-
-    def __init__(self, scale: int, bg: RGB) -> None:
-        self.s = scale
-        self.img = Image.new("RGB", (W * scale, H * scale), bg)
-        self.draw = ImageDraw.Draw(self.img)
-
-    def f(self, name: str, size: float) -> Font:
-        return font(name, round(size * self.s))
-
-    def rect(self, box: tuple[float, float, float, float], fill: RGB | None, radius: float = 0, **kw: object) -> None:
-        x0, y0, x1, y1 = (v * self.s for v in box)
-        self.draw.rounded_rectangle((x0, y0, x1, y1), radius=radius * self.s, fill=fill, **kw)  # type: ignore[arg-type]
-
-    def ellipse(self, box: tuple[float, float, float, float], fill: RGB) -> None:
-        self.draw.ellipse([v * self.s for v in box], fill=fill)
-
-    def line(self, pts: list[tuple[float, float]], fill: RGB, width: float = 1) -> None:
-        self.draw.line([(x * self.s, y * self.s) for x, y in pts], fill=fill, width=max(1, round(width * self.s)))
-
-    def text(self, xy: tuple[float, float], text: str, fnt: Font, fill: RGB, anchor: str = "la") -> None:
-        self.draw.text((xy[0] * self.s, xy[1] * self.s), text, font=fnt, fill=fill, anchor=anchor)
-
-    def width(self, text: str, fnt: Font) -> float:
-        return self.draw.textlength(text, font=fnt) / self.s
-
-
-def wrap(c: Canvas, text: str, fnt: Font, max_w: float) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}".strip()
-        if current and c.width(trial, fnt) > max_w:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    return [*lines, current] if current else lines
-
-
-def mix(a: RGB, b: RGB, t: float) -> RGB:
-    return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))
-
-
-def gradient(c: Canvas, top: RGB, bottom: RGB) -> None:
-    for y in range(H):
-        c.rect((0, y, W, y + 1), mix(top, bottom, y / H))
-
-
-def window_bar(c: Canvas, rng: random.Random, dark: bool, title: str = "") -> float:
-    """Draws an OS title bar; returns its height."""
-    h = rng.choice([28, 34, 40])
-    c.rect((0, 0, W, h), (48, 48, 52) if dark else (232, 232, 234))
-    for i, col in enumerate([(255, 95, 86), (255, 189, 46), (39, 201, 63)]):
-        c.ellipse((14 + i * 22, h / 2 - 6, 26 + i * 22, h / 2 + 6), col)
-    if title:
-        c.text((W / 2, h / 2), title, c.f("sans", 13), (200, 200, 200) if dark else (70, 70, 70), anchor="mm")
-    return h
 
 
 def draw_code(c: Canvas, rng: random.Random) -> None:
@@ -210,10 +126,13 @@ def draw_document(c: Canvas, rng: random.Random) -> None:
 
 def draw_quote(c: Canvas, rng: random.Random) -> None:
     quote, author = rng.choice(QUOTES)
-    kind = rng.choice(["solid", "gradient", "white", "dark"])
+    kind = rng.choice(["solid", "gradient", "white", "dark", "photo"])
     bg = {"solid": rng.choice(SATURATED), "white": (250, 248, 244), "dark": (24, 24, 28)}.get(kind, (0, 0, 0))
     if kind == "gradient":
         gradient(c, rng.choice(SATURATED), rng.choice(SATURATED))
+    elif kind == "photo":  # text over a darkened picture, as quote cards often are
+        photo(c, rng)
+        c.img.paste(Image.blend(c.img, Image.new("RGB", c.img.size, (0, 0, 0)), 0.45))
     else:
         c.rect((0, 0, W, H), bg)
     ink = (40, 40, 40) if kind == "white" else (255, 255, 255)
@@ -237,31 +156,49 @@ def draw_quote(c: Canvas, rng: random.Random) -> None:
 
 def draw_chart(c: Canvas, rng: random.Random) -> None:
     dark = rng.random() < 0.2
-    bg, ink, grid = ((28, 30, 36), (220, 220, 220), (60, 62, 70)) if dark else ((255, 255, 255), (40, 40, 40), (225, 225, 225))
+    bg, ink, grid = (
+        ((28, 30, 36), (220, 220, 220), (60, 62, 70)) if dark else ((255, 255, 255), (40, 40, 40), (225, 225, 225))
+    )
     c.rect((0, 0, W, H), bg)
-    title = rng.choice(CHART_TITLES)
-    c.text((W / 2, 50), title, c.f("sans-bold", rng.choice([24, 28, 32])), ink, anchor="mt")
+    c.text((W / 2, 50), rng.choice(CHART_TITLES), c.f("sans-bold", rng.choice([24, 28, 32])), ink, anchor="mt")
     cats = rng.choice(CHART_CATEGORIES)
-    kind = rng.choice(["bar", "line", "line2"])
+    kind = rng.choice(["bar", "line", "line2", "hbar"])
+    axes = rng.random() < 0.75  # many modern charts draw gridlines only, no axis lines
     x0, y0, x1, y1 = rng.choice([140, 180]), 130, W - rng.choice([100, 160]), H - rng.choice([110, 140])
-    vmax = rng.choice([50, 100, 200, 1000, 5000])
-    ticks = 5
+    vmax, ticks = rng.choice([50, 100, 200, 1000, 5000]), 5
     tick_font = c.f("sans", rng.choice([14, 16, 18]))
-    for i in range(ticks + 1):
-        y = y1 - (y1 - y0) * i / ticks
-        if rng.random() < 0.7 or i == 0:
-            c.line([(x0, y), (x1, y)], grid if i else ink, 1 if i else 2)
-        c.line([(x0 - 8, y), (x0, y)], ink, 2)
-        c.text((x0 - 14, y), f"{vmax * i // ticks:,}", tick_font, ink, anchor="rm")
-    c.line([(x0, y0 - 10), (x0, y1)], ink, 2)
-    c.line([(x0, y1), (x1, y1)], ink, 2)
-    slot = (x1 - x0) / len(cats)
     series = 2 if kind == "line2" else 1
     colours = rng.sample(SATURATED, k=series)
     data = [[rng.uniform(0.15, 0.95) * vmax for _ in cats] for _ in range(series)]
+    if kind == "hbar":
+        x0 = 220
+        slot = (y1 - y0) / len(cats)
+        for i in range(ticks + 1):
+            x = x0 + (x1 - x0) * i / ticks
+            c.line([(x, y0), (x, y1)], grid, 1)
+            c.text((x, y1 + 14), f"{vmax * i // ticks:,}", tick_font, ink, anchor="mt")
+        for i, (cat, v) in enumerate(zip(cats, data[0], strict=True)):
+            cy = y0 + slot * (i + 0.5)
+            c.text((x0 - 14, cy), cat, tick_font, ink, anchor="rm")
+            c.rect((x0 + 1, cy - slot * 0.3, x0 + (x1 - x0) * v / vmax, cy + slot * 0.3), colours[0])
+        if axes:
+            c.line([(x0, y0), (x0, y1)], ink, 2)
+            c.line([(x0, y1), (x1, y1)], ink, 2)
+        return
+    for i in range(ticks + 1):
+        y = y1 - (y1 - y0) * i / ticks
+        c.line([(x0, y), (x1, y)], grid, 1)
+        if axes:
+            c.line([(x0 - 8, y), (x0, y)], ink, 2)
+        c.text((x0 - 14, y), f"{vmax * i // ticks:,}", tick_font, ink, anchor="rm")
+    if axes:
+        c.line([(x0, y0 - 10), (x0, y1)], ink, 2)
+        c.line([(x0, y1), (x1, y1)], ink, 2)
+    slot = (x1 - x0) / len(cats)
     for i, cat in enumerate(cats):
         cx = x0 + slot * (i + 0.5)
-        c.line([(cx, y1), (cx, y1 + 8)], ink, 2)
+        if axes:
+            c.line([(cx, y1), (cx, y1 + 8)], ink, 2)
         c.text((cx, y1 + 16), cat, tick_font, ink, anchor="mt")
     for values, colour in zip(data, colours, strict=True):
         pts = [(x0 + slot * (i + 0.5), y1 - (y1 - y0) * v / vmax) for i, v in enumerate(values)]
@@ -319,7 +256,9 @@ def draw_conversation(c: Canvas, rng: random.Random) -> None:
         for i, name in enumerate(rng.sample(CHAT_NAMES, k=6)):
             c.text((70, top + 28 + i * 70), name, c.f("sans-bold", 15), ink)
             c.text((70, top + 50 + i * 70), rng.choice(CHAT_LINES)[:28], meta, (140, 140, 140))
-            c.text((left - 20, top + 28 + i * 70), f"{rng.randint(8, 11)}:{rng.randint(0, 59):02d}", meta, (140,) * 3, "ra")
+            c.text(
+                (left - 20, top + 28 + i * 70), f"{rng.randint(8, 11)}:{rng.randint(0, 59):02d}", meta, (140,) * 3, "ra"
+            )
             c.ellipse((14, top + 26 + i * 70, 56, top + 68 + i * 70), rng.choice(SATURATED))
     contact = rng.choice(CHAT_NAMES)
     c.rect((left, top, W, top + 60), (28, 28, 32) if dark else (248, 248, 250))
@@ -330,11 +269,16 @@ def draw_conversation(c: Canvas, rng: random.Random) -> None:
     y = top + 90
     c.text(((left + W) / 2, y), rng.choice(["Yesterday", "Today", "Monday"]), meta, (140,) * 3, "mt")
     y += 36
-    hour, minute = rng.randint(8, 20), rng.randint(0, 40)
+    twelve = rng.random() < 0.5
+    hour, minute = rng.randint(1, 12) if twelve else rng.randint(8, 22), rng.randint(0, 40)
+    suffix = rng.choice([" AM", " PM"]) if twelve else ""
     me_first = rng.random() < 0.5
     while y < H - 140:
-        minute = (minute + rng.randint(1, 7)) % 60
-        stamp = f"{hour}:{minute:02d}" + (rng.choice([" AM", " PM"]) if rng.random() < 0.5 else "")
+        minute += rng.randint(1, 7)
+        if minute >= 60:
+            minute -= 60
+            hour = hour % 12 + 1 if twelve else (hour + 1) % 24
+        stamp = f"{hour}:{minute:02d}{suffix}"
         text = rng.choice(CHAT_LINES)
         if style == "list":  # Slack-like: avatar, bold name and time, message, all on the left
             who = rng.choice(CHAT_NAMES)
@@ -357,26 +301,18 @@ def draw_conversation(c: Canvas, rng: random.Random) -> None:
 
 
 def draw_other(c: Canvas, rng: random.Random) -> None:
-    kind = rng.choice(["photo", "landscape", "shapes", "chrome"])
-    if kind in ("photo", "landscape"):
-        gradient(c, rng.choice(SATURATED), mix(rng.choice(SATURATED), (255, 255, 255), 0.4))
-        layer = Image.new("RGB", c.img.size, (0, 0, 0))
-        mask = Image.new("L", c.img.size, 0)
-        d, md = ImageDraw.Draw(layer), ImageDraw.Draw(mask)
-        for _ in range(rng.randint(6, 14)):
-            x, y, r = rng.uniform(0, W) * c.s, rng.uniform(0, H) * c.s, rng.uniform(60, 260) * c.s
-            d.ellipse((x - r, y - r, x + r, y + r), fill=rng.choice(SATURATED))
-            md.ellipse((x - r, y - r, x + r, y + r), fill=rng.randint(90, 220))
-        c.img.paste(layer, (0, 0), mask.filter(ImageFilter.GaussianBlur(30 * c.s)))
+    kind = rng.choice(["photo", "landscape", "shapes", "chrome", "settings", "form"])
+    if kind in ("settings", "form"):
+        draw_ui_panel(c, rng, kind)
+    elif kind in ("photo", "landscape"):
+        photo(c, rng)
         if kind == "landscape":
             ground = rng.choice([(60, 110, 50), (120, 100, 60), (40, 70, 90)])
-            c.draw.polygon(
-                [(0, H * c.s), *[(x * c.s, (560 + 80 * rng.random()) * c.s) for x in range(0, W + 1, 160)], (W * c.s, H * c.s)],
-                fill=ground,
-            )
-        noise = Image.effect_noise(c.img.size, rng.choice([12, 24, 40])).convert("RGB")
-        c.img.paste(Image.blend(c.img, noise, 0.12))
-        c.draw = ImageDraw.Draw(c.img)
+            ridge = [(x * c.s, (560 + 80 * rng.random()) * c.s) for x in range(0, W + 1, 160)]
+            c.draw.polygon([(0, H * c.s), *ridge, (W * c.s, H * c.s)], fill=ground)
+        if rng.random() < 0.4:  # a photographer's credit is about all the text a photo carries
+            c.text((W - 30, H - 30), rng.choice(["© J. Smith", "IMG_2041", "Lake Bled, 2019"]), c.f("sans", 18),
+                   (255, 255, 255), "rs")  # fmt: skip
     elif kind == "shapes":
         c.rect((0, 0, W, H), rng.choice([(250, 250, 250), (20, 20, 24), (236, 240, 241)]))
         for _ in range(rng.randint(5, 12)):
@@ -399,6 +335,34 @@ def draw_other(c: Canvas, rng: random.Random) -> None:
             c.rect((W - 60 - i * 44, top + 10, W - 36 - i * 44, top + 34), (120,) * 3, radius=5)
         if rng.random() < 0.5:
             c.rect((0, top + 44, 220, H), (46, 46, 52) if dark else (243, 243, 245))
+
+
+def draw_ui_panel(c: Canvas, rng: random.Random, kind: str) -> None:
+    dark = rng.random() < 0.4
+    bg, card, ink = ((24, 24, 28), (44, 44, 50), (230, 230, 230)) if dark else ((242, 242, 247), (255,) * 3, (28,) * 3)
+    c.rect((0, 0, W, H), bg)
+    window_bar(c, rng, dark, rng.choice(["Settings", "Preferences", ""]))
+    accent = rng.choice(SATURATED)
+    label = c.f("sans", rng.choice([15, 17, 19]))
+    if kind == "settings":
+        c.text((W / 2 - 330, 80), rng.choice(["General", "Settings", "Privacy"]), c.f("sans-bold", 28), ink)
+        c.rect((W / 2 - 340, 130, W / 2 + 340, 130 + 56 * 7), card, radius=14)
+        for i, name in enumerate(rng.sample(UI_SETTINGS, k=7)):
+            y = 130 + 56 * i + 28
+            c.text((W / 2 - 310, y), name, label, ink, "lm")
+            on = rng.random() < 0.6
+            c.rect((W / 2 + 250, y - 14, W / 2 + 304, y + 14), accent if on else (150,) * 3, radius=14)
+            c.ellipse((W / 2 + (278 if on else 252), y - 12, W / 2 + (302 if on else 276), y + 12), (255,) * 3)
+        return
+    c.rect((W / 2 - 220, 170, W / 2 + 220, 690), card, radius=16)
+    c.ellipse((W / 2 - 32, 200, W / 2 + 32, 264), accent)
+    c.text((W / 2, 300), rng.choice(["Sign in", "Welcome back", "Log in"]), c.f("sans-bold", 26), ink, "mt")
+    for i, name in enumerate(UI_FORM[:2]):
+        c.text((W / 2 - 180, 370 + i * 90), name, label, ink)
+        c.rect((W / 2 - 180, 396 + i * 90, W / 2 + 180, 436 + i * 90), bg, radius=8)
+    c.rect((W / 2 - 180, 560, W / 2 + 180, 606), accent, radius=10)
+    c.text((W / 2, 583), "Continue", label, (255,) * 3, "mm")
+    c.text((W / 2, 640), UI_FORM[3], c.f("sans", 14), accent, "mt")
 
 
 RENDERERS = {
