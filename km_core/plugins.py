@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -99,6 +100,7 @@ class Plugins:
         self.pm.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
         self.failures: dict[str, int] = {}
+        self._lock = threading.Lock()
         self._load()
 
     def _allowed(self) -> set[str] | None:
@@ -143,7 +145,8 @@ class Plugins:
             yield impl.plugin_name, impl.function
 
     def record_failure(self, name: str, hook: str, exc: BaseException) -> None:
-        self.failures[name] = self.failures.get(name, 0) + 1
+        with self._lock:  # hooks run in worker threads too (OCR)
+            self.failures[name] = self.failures.get(name, 0) + 1
         log.warning("plugin %s raised in %s: %s: %s", name, hook, type(exc).__name__, exc)
 
     def call_first(self, hook: str, **kwargs: Any) -> tuple[str, Any]:

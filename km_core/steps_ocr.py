@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 from km_core.api import Content, Item
@@ -55,6 +55,46 @@ def _save(run: Run, results: list[tuple[Item, Content]]) -> None:
         file_store.tag(graph, types, "type", "ocr", batch)
 
 
+def _workers(run: Run) -> int:
+    configured = int(run.ctx.setting("ocr", "workers", 0) or 0)
+    if configured > 0:
+        return configured
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (containers, taskset)
+    except AttributeError:  # macOS
+        return os.cpu_count() or 1
+
+
+class _Pending:
+    """Results waiting to be written; written every FLUSH images so a stop loses little."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.done: list[tuple[Item, Content]] = []
+        self.failed: list[tuple[str, str, str]] = []
+        self.vanished: list[str] = []
+
+    def flush(self) -> None:
+        run, batch = self.run, self.run.config.jobs.batch_size
+        if self.done:
+            _save(run, self.done)
+        if self.failed or self.vanished:
+            with open_graph(run.config) as graph:
+                file_store.mark_failed(graph, self.failed, batch)
+                file_store.mark_missing(graph, self.vanished, batch)
+                file_store.tag(
+                    graph,
+                    [{"id": i, "tag": "ocr-failed", "weight": 1.0, "why": e} for i, _, e in self.failed],
+                    "status",
+                    "km",
+                    batch,
+                )
+        self.done, self.failed, self.vanished = [], [], []
+
+
+FLUSH = 50
+
+
 def step_ocr(run: Run) -> None:
     with open_graph(run.config, read_only=True) as graph:
         items = images.needing_ocr(graph, run.config.jobs.retry_runs, run.scope)
@@ -62,47 +102,48 @@ def step_ocr(run: Run) -> None:
     if run.options.dry_run:
         run.counts["ocr_planned"] = len(items)
         return
-    done: list[tuple[Item, Content]] = []
-    to_read: list[Item] = []
+    pending = _Pending(run)
+    # one reading per distinct content: copies found in the same run share it
+    by_hash: dict[str, list[Item]] = {}
     for item in items:
         cached = before.get(item.hash)
         if cached is not None:
-            done.append((item, cached))
+            pending.done.append((item, cached))
             run.counts["ocr_cached"] += 1
         else:
-            to_read.append(item)
-    log.info("%d images to read, %d known by their content", len(to_read), len(done))
-    failed: list[tuple[str, str, str]] = []
-    vanished: list[str] = []
-    workers = int(run.ctx.setting("ocr", "workers", 0) or os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        attempts = pool.map(lambda item: (item, run.attempt(item, lambda: _ocr_one(run, item), retries=1)), to_read)
-        for index, (item, content) in enumerate(attempts, start=1):
+            by_hash.setdefault(item.hash or item.id, []).append(item)
+    to_read = [group[0] for group in by_hash.values()]
+    log.info("%d images to look at, %d known by their content", len(to_read), len(pending.done))
+    with ThreadPoolExecutor(max_workers=_workers(run)) as pool:
+        futures = {pool.submit(run.attempt, item, lambda item=item: _ocr_one(run, item), 1): item for item in to_read}
+        for index, future in enumerate(as_completed(futures), start=1):
+            item = futures[future]
+            _settle(run, pending, by_hash[item.hash or item.id], future.result())
             run.progress(index, len(to_read))
-            if item.id in run.vanished:
-                vanished.append(item.id)
-            elif content is None:
-                if any(f.item_id == item.id for f in run.failures):
-                    failed.append((item.id, "ocr", next(f.error for f in run.failures if f.item_id == item.id)))
-                # else: an image that is not a screenshot, with OCR of images off: extraction marks it read
-            else:
-                run.counts["ocr"] += 1
-                if content.status == "failed":
-                    run.fail(item, content.error)
-                    failed.append((item.id, "ocr", content.error))
-                else:
-                    done.append((item, content))
-    if done:
-        _save(run, done)
-    with open_graph(run.config) as graph:
-        file_store.mark_failed(graph, failed, run.config.jobs.batch_size)
-        file_store.mark_missing(graph, vanished, run.config.jobs.batch_size)
-    if failed:
-        with open_graph(run.config) as graph:
-            file_store.tag(
-                graph,
-                [{"id": i, "tag": "ocr-failed", "weight": 1.0, "why": e} for i, _, e in failed],
-                "status",
-                "km",
-                run.config.jobs.batch_size,
-            )
+            if index % FLUSH == 0:
+                pending.flush()
+    pending.flush()
+
+
+def _settle(run: Run, pending: _Pending, group: list[Item], content: Content | None) -> None:
+    """File the reading of one image under it and every copy of it found in this run."""
+    first = group[0]
+    if first.id in run.vanished:
+        pending.vanished.append(first.id)
+        group = group[1:]
+        if not group:
+            return
+    if content is None:
+        error = next((f.error for f in run.failures if f.item_id == first.id), "")
+        if error:
+            pending.failed.extend((item.id, "ocr", error) for item in group)
+        # else: not a screenshot, and images are not read: the extract step marks it read
+        return
+    run.counts["ocr"] += 1
+    run.counts["ocr_cached"] += len(group) - 1
+    if content.status == "failed":
+        for item in group:
+            run.fail(item, content.error)
+            pending.failed.append((item.id, "ocr", content.error))
+    else:
+        pending.done.extend((item, content) for item in group)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,18 @@ def km_ocr(item: Item, ctx: JobContext) -> Content | None:
     if item.kind not in ("screenshot", "image"):
         return None
     path = Path(item.path)
-    why = "its file name" if item.kind == "screenshot" else ""
+    read_images = bool(ctx.setting(NAME, "images", False))
+    why = "its file name" if item.kind == "screenshot" or screenshot_detect.by_name(path.name) else ""
     if not why:
         try:
             why = screenshot_detect.by_content(path)
         except (FileNotFoundError, PermissionError):
             raise
         except Exception as exc:  # Pillow's errors for broken images are many (OSError, SyntaxError, …)
+            if not read_images:
+                return None  # not known to be a screenshot, and images are not read: not ours to fail
             return _failed(f"not an image Pillow can read: {type(exc).__name__}: {exc}")
-        if not why and not ctx.setting(NAME, "images", False):
+        if not why and not read_images:
             return None
     languages = str(ctx.setting(NAME, "languages", "eng"))
     timeout = float(ctx.setting(NAME, "timeout_s", 60))
@@ -72,17 +76,20 @@ def _open(path: Path) -> tuple[Any, str | Any]:
     Image = screenshot_detect.pillow()
     image = Image.open(path)
     image.load()
-    upright = ImageOps.exif_transpose(image)
+    turned = image.getexif().get(0x0112, 1) not in (0, 1)  # EXIF Orientation other than "normal"
+    upright = ImageOps.exif_transpose(image) if turned else image
     has_alpha = "A" in upright.mode or "transparency" in upright.info
-    if upright is image and image.format in NATIVE and image.mode in ("1", "L", "RGB", "P") and not has_alpha:
-        return image, str(path)
+    if not turned and image.format in NATIVE and image.mode in ("1", "L", "RGB", "P") and not has_alpha:
+        return image, str(path)  # tesseract reads the file itself: no re-encoding
+    if upright.mode.startswith("I;16") or upright.mode == "I":
+        upright = upright.convert("I").point(lambda v: v / 256).convert("L")  # 16-bit grey: scale, not clip
     if has_alpha:
         # transparent pixels often hide black under the alpha: lay the image on white, as a viewer shows it
         rgba = upright.convert("RGBA")
         upright = Image.new("RGB", rgba.size, "white")
         upright.paste(rgba, mask=rgba.getchannel("A"))
-    elif upright.mode not in ("L", "RGB"):
-        upright = upright.convert("RGB")
+    else:  # a fresh RGB/L copy: pytesseract re-encodes it as PNG whatever the source format was
+        upright = upright.convert("L" if upright.mode == "L" else "RGB")
     return upright, upright
 
 
@@ -151,7 +158,13 @@ def read_image(path: Path, languages: str = "eng", timeout: float = 60) -> Conte
 
 
 def _read(path: Path, languages: str, timeout: float) -> tuple[Content, Any, list[dict[str, Any]]]:
+    """Read one image within ``timeout`` seconds in all, however many tesseract calls it takes."""
     import pytesseract
+
+    deadline = time.monotonic() + timeout
+
+    def left() -> float:
+        return max(deadline - time.monotonic(), 0.001)
 
     try:
         image, source = _open(path)
@@ -161,7 +174,7 @@ def _read(path: Path, languages: str, timeout: float) -> tuple[Content, Any, lis
         return _failed(f"not an image Pillow can read: {type(exc).__name__}: {exc}"), None, []
     tried = ["psm 3"]
     try:
-        words = _tesseract(source, languages, timeout, "--psm 3")
+        words = _tesseract(source, languages, left(), "--psm 3")
     except (pytesseract.TesseractError, RuntimeError) as first:
         # the alternative: sparse-text segmentation on a grey, upscaled copy (small UI text)
         tried.append("psm 11 on a 2x grey copy")
@@ -169,16 +182,19 @@ def _read(path: Path, languages: str, timeout: float) -> tuple[Content, Any, lis
         grey = image.convert("L")
         grey = grey.resize((grey.width * 2, grey.height * 2))
         try:
-            words = _tesseract(grey, languages, timeout, "--psm 11")
+            words = _tesseract(grey, languages, max(left(), timeout / 2), "--psm 11")
         except (pytesseract.TesseractError, RuntimeError) as second:
             return _failed(f"tesseract failed twice ({first}; then {second})"), None, []
-    if words and _mean(words) < LOW_CONFIDENCE:
-        upright = _rotated(image, languages, timeout)
-        if upright is not None:
-            tried.append("rotated by OSD")
-            turned = _tesseract(upright, languages, timeout, "--psm 3")
-            if _mean(turned) > _mean(words):
-                words = turned
+    if words and _mean(words) < LOW_CONFIDENCE and deadline - time.monotonic() > 1:
+        try:  # a better reading if the image is turned; a failure here keeps the one we have
+            upright = _rotated(image, languages, left())
+            if upright is not None:
+                tried.append("rotated by OSD")
+                turned = _tesseract(upright, languages, left(), "--psm 3")
+                if _mean(turned) > _mean(words):
+                    words = turned
+        except (pytesseract.TesseractError, RuntimeError) as exc:
+            log.info("rotation check gave up on %s: %s", path, exc)
     text = _text(words)
     content = Content(
         text=text,

@@ -20,11 +20,15 @@ NAME = re.compile(
     r"snapshot|snip|skärmavbild)[ _\-(]",
     re.IGNORECASE,
 )
+# whole words only: "shutter" alone would match ShutterSpeedValue in every edited photo's XMP
 TOOLS = re.compile(
-    rb"screenshot|gnome-screenshot|spectacle|greenshot|sharex|snipping|flameshot|shutter|ksnip|"
-    rb"screencapture|lightshot",
+    rb"\b(screenshot|gnome-screenshot|spectacle|greenshot|sharex|snipping tool|flameshot|ksnip|"
+    rb"screencapture|lightshot)\b",
     re.IGNORECASE,
 )
+# Pillow refuses images over ~179 Mpx as possible decompression bombs; long scrolling screenshots
+# can be larger. 250 Mpx (about 750 MB as RGB) is the most one OCR worker may hold.
+MAX_PIXELS = 250_000_000
 # (width, height) of common screens at 1x and 2x, either orientation
 SCREENS = frozenset(
     {
@@ -66,6 +70,7 @@ def pillow() -> Any:
     from PIL import Image
 
     pillow_heif.register_heif_opener()  # idempotent
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     return Image
 
 

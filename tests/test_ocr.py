@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import graph_rows, job_json, write_config
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
@@ -214,3 +215,76 @@ def test_heic_is_read_through_pillow_heif(tmp_path: Path, corpus: Path) -> None:
     )
     content = read_image(photo)
     assert content.status == "empty" and content.metadata["size"] == "3024x4032"  # a real iPhone HEIC, no text
+
+
+def test_review_cases_for_reading_and_caching(km_home: Path, tmp_path: Path, corpus: Path) -> None:
+    """Copies read once, a file back from missing not read again, a broken non-screenshot not failed."""
+    shot = (corpus / "images" / "testocr.png").read_bytes()
+    root = _home_with(
+        tmp_path,
+        km_home,
+        {
+            "Screenshot 2025-10-08 at 10.15.32.png": shot,
+            "Screenshot 2025-10-08 at 10.15.33.png": shot,
+            "copy-of-it.png": shot,
+            "holiday.jpg": b"\xff\xd8\xff\xe0 not really a jpeg",
+        },
+    )
+    first = job_json("daily", home=km_home)
+    assert first["counts"]["ocr"] == 1 and first["counts"]["ocr_cached"] == 2  # one reading, three files
+    assert first["counts"]["failed"] == 0  # a broken photo is not an OCR failure while images are off
+    rows = dict(graph_rows(km_home, "MATCH (f:File) RETURN f.name, f.status"))
+    assert rows["holiday.jpg"] == "ok" and rows["copy-of-it.png"] == "ok"
+    parked = tmp_path / "parked.png"
+    shutil.move(root / "Screenshot 2025-10-08 at 10.15.32.png", parked)
+    assert job_json("daily", home=km_home)["counts"]["missing"] == 1
+    shutil.move(parked, root / "Screenshot 2025-10-08 at 10.15.32.png")
+    back = job_json("daily", home=km_home)
+    assert back["counts"]["ocr"] == 0 and back["counts"]["ocr_cached"] == 1
+
+
+def test_screenshot_found_by_content_stays_one_when_touched(km_home: Path, tmp_path: Path) -> None:
+    root = _home_with(tmp_path, km_home, {"notes.png": _text_image(["Meeting moved to Thursday"])})
+    job_json("daily", home=km_home)
+    assert graph_rows(km_home, "MATCH (f:File) RETURN f.kind") == [["screenshot"]]
+    os.utime(root / "notes.png")
+    assert job_json("daily", home=km_home)["counts"]["ocr"] == 0
+    assert graph_rows(km_home, "MATCH (f:File) RETURN f.kind") == [["screenshot"]]
+
+
+def test_photo_metadata_with_shutter_speed_is_not_a_screenshot(tmp_path: Path) -> None:
+    photo = tmp_path / "IMG_0001.jpg"
+    Image.new("RGB", (4032, 3024), (90, 120, 160)).save(
+        photo, xmp=b'<x:xmpmeta><rdf:Description exif:ShutterSpeedValue="7/1"/></x:xmpmeta>'
+    )
+    assert b"ShutterSpeedValue" in photo.read_bytes()[:65536]
+    assert screenshot_detect.by_content(photo) == ""
+
+
+def test_sixteen_bit_grey_images_are_scaled_not_clipped(tmp_path: Path) -> None:
+    grey = _text_image(["Sixteen bit scan of a receipt"], (1200, 300)).convert("L")
+    deep = Image.fromarray((np.asarray(grey, dtype=np.uint16) * 257).astype("<u2"))
+    assert deep.mode == "I;16"
+    path = tmp_path / "scan16.png"
+    deep.save(path)
+    assert "Sixteen bit scan" in _norm(read_image(path).text)
+
+
+def test_a_graph_from_schema_version_1_gets_its_screenshots_read(km_home: Path, tmp_path: Path) -> None:
+    _home_with(tmp_path, km_home, {"Screenshot 2025-10-08 at 10.15.32.png": _text_image(["Boarding pass gate 42"])})
+    job_json("daily", home=km_home)
+    # turn the graph back into what version 1 of km left: no OCR columns, the screenshot unread
+    code = (
+        "from km_core import config\nfrom km_core.store import open_graph, search_index\n"
+        "with open_graph(config.load()) as g:\n"
+        "    search_index.invalidate(g)\n"
+        "    g.execute(\"MATCH (f:File) SET f.kind = 'image', f.extractor = '', f.status = 'ok', f.text = ''\")\n"
+        "    g.execute('ALTER TABLE File DROP ocr_conf')\n"
+        "    g.execute('ALTER TABLE File DROP ocr_lang')\n"
+        "    g.execute(\"MATCH (m:Meta {key: 'schema_version'}) SET m.value = '1'\")\n"
+    )
+    subprocess.run([os.sys.executable, "-c", code], env={**os.environ, "KM_HOME": str(km_home)}, check=True)
+    summary = job_json("daily", home=km_home)
+    assert summary["counts"]["ocr"] == 1, summary
+    rows = graph_rows(km_home, "MATCH (f:File), (m:Meta {key: 'schema_version'}) RETURN f.kind, f.text, m.value")
+    assert rows[0][0] == "screenshot" and "gate 42" in rows[0][1] and rows[0][2] == "2"

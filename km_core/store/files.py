@@ -155,7 +155,13 @@ def save_discovered(graph: Graph, changes_new: Sequence[Item], changed: Sequence
     for row in rows:
         row["updated"] = row.pop("now")
     with staged(graph, rows, batch_size):
-        copy_staged(graph, rows[0], extra=", f.missing_since = NULL")
+        # a screenshot known by its content (not its name) stays one while its content is the same
+        copy_staged(
+            graph,
+            [k for k in rows[0] if k != "kind"],
+            extra=", f.missing_since = NULL, f.kind = CASE WHEN f.kind = 'screenshot' AND f.extracted_hash = s.hash "
+            "THEN 'screenshot' ELSE s.kind END",
+        )
         # a file moved under another root follows it
         graph.execute(
             "MATCH (s:StageFile), (f:File)-[e:`IN`]->(l:Location) WHERE f.id = s.id AND l.path <> s.root DELETE e"

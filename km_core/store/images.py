@@ -48,14 +48,16 @@ def read_before(graph: Graph, hashes: list[str]) -> dict[str, Content]:
     if not hashes:
         return {}
     rows = graph.rows(
-        "MATCH (f:File) WHERE f.hash IN $hashes AND f.extractor = 'ocr' AND f.extracted_hash = f.hash "
-        "AND f.status IN ['ok', 'empty'] "
+        # any file whose reading was of this very content: also one now missing or back again
+        "MATCH (f:File) WHERE f.extracted_hash IN $hashes AND f.extractor = 'ocr' AND f.status <> 'failed' "
         "OPTIONAL MATCH (f)-[e:TAGGED]->(t:Tag {kind: 'type'}) "
-        "RETURN f.hash, f.text, f.words, f.status, f.ocr_conf, f.ocr_lang, f.kind, t.name, e.weight, e.why",
+        "RETURN f.extracted_hash, f.text, f.words, f.status, f.ocr_conf, f.ocr_lang, f.kind, t.name, e.weight, e.why",
         {"hashes": hashes},
     )
     found: dict[str, Content] = {}
     for digest, text, words, status, conf, lang, kind, label, weight, why in rows:
+        if status not in ("ok", "empty"):
+            status = "ok" if text else "empty"  # the reading is good; the file was missing or pending
         metadata = {"ocr_conf": f"{conf or 0:.1f}", "ocr_lang": lang or "", "cached": "true"}
         if kind == "screenshot":
             metadata["screenshot"] = "a copy of a screenshot read before"

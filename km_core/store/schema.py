@@ -72,5 +72,9 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE REL TABLE `IN`(FROM File TO Location, FROM Photo TO Location)",
     ],
     # 2: OCR of screenshots stores the mean word confidence and the languages used
-    2: [f"ALTER TABLE File ADD {column}" for column in _FILE_ADDED[2]],
+    2: [
+        *(f"ALTER TABLE File ADD {column}" for column in _FILE_ADDED[2]),
+        # images that version 1 passed over unread get a look from the OCR step
+        "MATCH (f:File) WHERE f.kind = 'image' AND f.extractor = '' AND f.status = 'ok' SET f.status = 'pending'",
+    ],
 }
