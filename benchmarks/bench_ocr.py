@@ -71,6 +71,8 @@ def km_ocr(folder: Path, work: Path) -> tuple[float, dict]:
     shutil.rmtree(home, ignore_errors=True)
     (home / "config").mkdir(parents=True)
     (home / "config" / "km.toml").write_text(f'[locations]\nroots = ["{folder}"]\n[ignore]\nsettle_seconds = 0\n')
+    if os.environ.get("BENCH_OCR_WORKERS"):
+        (home / "config" / "plugins.toml").write_text(f"[plugin.ocr]\nworkers = {os.environ['BENCH_OCR_WORKERS']}\n")
     env = {**os.environ, "KM_HOME": str(home)}
     subprocess.run([KM, "job", "daily", "--task", "discover", "--quiet"], env=env, check=True)
     began = time.perf_counter()

@@ -56,13 +56,17 @@ def _save(run: Run, results: list[tuple[Item, Content]]) -> None:
 
 
 def _workers(run: Run) -> int:
+    """One tesseract per CPU this process may use, plus one: while a worker decodes, classifies
+    or writes, another's tesseract keeps its core busy (measured: 0.87x the raw CLI with one per
+    core, 0.97x with one more, 60 screenshots on 2 cores)."""
     configured = int(run.ctx.setting("ocr", "workers", 0) or 0)
     if configured > 0:
         return configured
     try:
-        return len(os.sched_getaffinity(0))  # the CPUs this process may use (containers, taskset)
+        cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use (containers, taskset)
     except AttributeError:  # macOS
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    return cpus + 1
 
 
 class _Pending:
