@@ -125,7 +125,7 @@ def _extract_one(run: Run, item: Item) -> Content:
 
 def step_extract(run: Run) -> None:
     with open_graph(run.config, read_only=True) as graph:
-        items = file_store.needing_extraction(graph, run.config.jobs.retry_runs, run.scope)
+        items = file_store.needing(graph, "extract", run.config.jobs.retry_runs, run.scope)
     total = len(items)
     extract_log.info("%d items to extract", total)
     if run.options.dry_run:

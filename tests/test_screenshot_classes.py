@@ -22,7 +22,6 @@ from screenshot_factory import make_labelled_set
 from km_plugins.screenshot_classes import LABELS, Classification, classify
 
 pytesseract = pytest.importorskip("pytesseract")
-needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
 SEED = 11  # not used while tuning the rules
 PER_CLASS = 3  # tesseract takes ~2 s per image with both calls; 21 images keep the module under a minute
@@ -45,8 +44,8 @@ def ocr(path: Path) -> tuple[str, list[dict]]:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> list[Result]:
     """(path, true label, OCR text, classification) for every generated screenshot."""
-    if shutil.which("tesseract") is None:
-        pytest.skip("tesseract not installed")
+    # tesseract is a requirement (make test installs it): its absence must fail, not skip
+    assert shutil.which("tesseract"), "tesseract is not installed: run `make test`, which installs it"
     folder = tmp_path_factory.mktemp("screenshots")
     out: list[Result] = []
     with pytest.MonkeyPatch.context() as mp:
@@ -78,7 +77,6 @@ def recalls(pairs: list[tuple[str, str]]) -> dict[str, float]:
     return out
 
 
-@needs_tesseract
 @pytest.mark.slow
 def test_accuracy_and_recall_on_generated_screenshots(results: list[Result]) -> None:
     pairs = [(truth, found.label) for _, truth, _, found in results]
@@ -94,7 +92,6 @@ def test_accuracy_and_recall_on_generated_screenshots(results: list[Result]) -> 
         assert recall >= RECALL_FLOOR, f"{label} recall {recall:.2f}"
 
 
-@needs_tesseract
 @pytest.mark.slow
 def test_every_result_names_its_evidence(results: list[Result]) -> None:
     for path, _, _, found in results:
@@ -104,7 +101,6 @@ def test_every_result_names_its_evidence(results: list[Result]) -> None:
         assert len(found.why) > len(found.label) + 10, found.why
 
 
-@needs_tesseract
 @pytest.mark.slow
 def test_without_word_boxes_accuracy_drops_only_a_little(results: list[Result]) -> None:
     pairs = []

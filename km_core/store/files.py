@@ -182,15 +182,11 @@ def mark_missing(graph: Graph, ids: Iterable[str], batch_size: int) -> int:
     return len(rows)
 
 
-def needing_extraction(graph: Graph, retry_runs: int, under: str = "") -> list[Item]:
-    """Files whose content changed since the last extraction, plus failures still to retry."""
-    where = (
-        "(f.status = 'pending' OR (f.status = 'failed' AND f.failed_step = 'extract' AND f.fail_runs <= $retry_runs))"
-    )
-    params: dict[str, Any] = {"retry_runs": retry_runs}
+def items_where(graph: Graph, where: str, params: dict[str, Any], under: str = "") -> list[Item]:
+    """File items matching a WHERE clause on ``f``, optionally only under one folder, by path."""
     if under:
-        where += " AND (f.path = $under OR starts_with(f.path, $prefix))"
-        params |= {"under": under, "prefix": under.rstrip("/") + "/"}
+        where = f"({where}) AND (f.path = $under OR starts_with(f.path, $prefix))"
+        params = params | {"under": under, "prefix": under.rstrip("/") + "/"}
     rows = graph.rows(
         f"MATCH (f:File) WHERE {where} "
         "RETURN f.id, f.path, f.size, f.mtime_ns, f.inode, f.hash, f.kind, f.ext, f.root, f.source, f.status "
@@ -213,6 +209,16 @@ def needing_extraction(graph: Graph, retry_runs: int, under: str = "") -> list[I
         )
         for r in rows
     ]
+
+
+def needing(graph: Graph, step: str, retry_runs: int, under: str = "", kinds: Sequence[str] = ()) -> list[Item]:
+    """Files whose content a step has not read yet, plus that step's failures still to retry."""
+    where = "(f.status = 'pending' OR (f.status = 'failed' AND f.failed_step = $step AND f.fail_runs <= $retry_runs))"
+    params: dict[str, Any] = {"step": step, "retry_runs": retry_runs}
+    if kinds:
+        where += " AND f.kind IN $kinds"
+        params["kinds"] = list(kinds)
+    return items_where(graph, where, params, under)
 
 
 def searchable(text: str) -> str:

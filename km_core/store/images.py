@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from km_core.api import Content, Item
+from km_core.store import files as file_store
 from km_core.store.graph import Graph
 
 IMAGE_KINDS = ["screenshot", "image"]
 
 
 def needing_ocr(graph: Graph, retry_runs: int, under: str = "") -> list[Item]:
-    where = (
-        "f.kind IN $kinds AND (f.status = 'pending' OR "
-        "(f.status = 'failed' AND f.failed_step = 'ocr' AND f.fail_runs <= $retry_runs))"
-    )
-    params: dict[str, Any] = {"kinds": IMAGE_KINDS, "retry_runs": retry_runs}
-    if under:
-        where += " AND (f.path = $under OR starts_with(f.path, $prefix))"
-        params |= {"under": under, "prefix": under.rstrip("/") + "/"}
-    rows = graph.rows(
-        f"MATCH (f:File) WHERE {where} "
-        "RETURN f.id, f.path, f.size, f.mtime_ns, f.inode, f.hash, f.kind, f.ext, f.root, f.source, f.status "
-        "ORDER BY f.path",
-        params,
-    )
-    return [
-        Item(
-            id=r[0],
-            path=r[1],
-            size=r[2],
-            mtime_ns=r[3],
-            inode=r[4],
-            hash=r[5],
-            kind=r[6],
-            ext=r[7],
-            root=r[8],
-            source=r[9],
-            status=r[10],
-        )
-        for r in rows
-    ]
+    return file_store.needing(graph, "ocr", retry_runs, under, kinds=IMAGE_KINDS)
 
 
 def read_before(graph: Graph, hashes: list[str]) -> dict[str, Content]:
