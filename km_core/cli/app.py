@@ -39,7 +39,7 @@ class JobName(StrEnum):
 @app.command()
 def init(
     root: Annotated[list[Path] | None, typer.Option("--root", help="A folder to monitor (repeatable).")] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing km.toml.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing km.toml.")] = False,
 ) -> None:
     """Write a commented default km.toml (does nothing if one exists)."""
     from km_core import config as config_mod
@@ -71,15 +71,15 @@ def _progress_printer(quiet: bool, as_json: bool):  # type: ignore[no-untyped-de
 @app.command()
 def job(
     name: Annotated[JobName, typer.Argument(help="Which job: daily, weekly or monthly.")],
-    manual: Annotated[bool, typer.Option(help="Mark the run as started by hand.")] = False,
-    task: Annotated[str, typer.Option(help="Run only this step of the job (e.g. extract).")] = "",
+    manual: Annotated[bool, typer.Option("--manual", help="Mark the run as started by hand.")] = False,
+    task: Annotated[str, typer.Option(help="Run only this step of the job (e.g. ocr, extract).")] = "",
     path: Annotated[Path | None, typer.Option(help="Process only this folder.")] = None,
-    full_rescan: Annotated[bool, typer.Option(help="Re-hash and re-extract every file.")] = False,
-    dry_run: Annotated[bool, typer.Option(help="Show what would change; write nothing.")] = False,
+    full_rescan: Annotated[bool, typer.Option("--full-rescan", help="Re-hash and re-read every file.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     as_json: JsonOpt = False,
-    quiet: Annotated[bool, typer.Option(help="No progress and no summary on a terminal.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress and no summary on a terminal.")] = False,
 ) -> None:
-    """Run a job now: discover, extract and the rest of its steps."""
+    """Run a job now: discover, OCR, extract and the rest of its steps."""
     from km_core.config import load
     from km_core.run import RunOptions
     from km_core.runner import run_job
