@@ -14,6 +14,7 @@ from km_core import scan_cache
 from km_core.api import Content, Item, Source
 from km_core.reconcile import KnownIndex, reconcile
 from km_core.run import Run
+from km_core.steps_ocr import step_ocr
 from km_core.store import files as file_store
 from km_core.store import open_graph
 
@@ -176,14 +177,8 @@ def _bind(function: Callable[[Run, Item], Content], run: Run, item: Item) -> Cal
     return lambda: function(run, item)
 
 
-def _step_ocr(run: Run) -> None:
-    from km_core.steps_ocr import step_ocr
-
-    step_ocr(run)
-
-
 STEPS: dict[str, Callable[[Run], None]] = {
     "discover": step_discover,
-    "ocr": _step_ocr,
+    "ocr": step_ocr,
     "extract": step_extract,
 }

@@ -60,7 +60,8 @@ def classify(text: str, image: Image.Image, words: list[dict] | None = None) -> 
     top = min(1.0, totals[best])
     margin = totals[best] - max(0.0, totals[second])
     confidence = round(top * min(1.0, 0.5 + margin), 2)
-    why = f"{best}: {_reasons(scores[best])} (runner-up {second} {totals[second]:.2f})"
+    # the score beside the runner-up's, so a reader can compare them (confidence also weighs the margin)
+    why = f"{best}: score {totals[best]:.2f} from {_reasons(scores[best])} (runner-up {second} {totals[second]:.2f})"
     return Classification(label=best, confidence=confidence, why=why)
 
 

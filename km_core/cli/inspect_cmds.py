@@ -101,7 +101,7 @@ def _print_item(item: dict[str, Any]) -> None:
         rows = item.get(section) or []
         typer.echo(f"{section:>11}: {'none yet' if not rows else ''}")
         if rows:
-            table(keys, [[row.get(k) for k in keys] for row in rows])
+            table(keys, [[row.get(k) for k in keys] for row in rows], width=400)  # `why` is the point
 
 
 def show(

@@ -42,7 +42,7 @@ def cell(value: Any, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:
+def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "", width: int = 80) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -50,5 +50,5 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = ""
     for column in columns:
         grid.add_column(column, overflow="fold")
     for row in rows:
-        grid.add_row(*(cell(v) for v in row))
+        grid.add_row(*(cell(v, width) for v in row))
     Console(soft_wrap=False).print(grid)
