@@ -13,7 +13,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,model]'
+	$(BIN)/python -m pip install --quiet -e '.[test,model,ai]'
 	touch $@
 
 install: $(VENV)/.installed tesseract

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"  # 1.1: Tag.label and Tag.count (entities), km_tag(batch=...)
 
 
 @dataclass(slots=True)
@@ -66,7 +66,15 @@ class Content:
 
 @dataclass(slots=True)
 class Tag:
-    """A tag proposed for an item; the engine merges tags from all taggers."""
+    """A tag proposed for an item; the engine merges tags from all taggers.
+
+    ``weight`` is in (0, 1]; ``why`` is the evidence a user reads in ``km show``
+    (counts, scores, the rule's name). A proposal of kind ``entity`` also names
+    its ``label`` (PERSON, ORG, PLACE, DATE, ...) and its ``count`` of mentions:
+    the engine stores every entity as an Entity node with a MENTIONS edge, and
+    the strongest ones as tags too. A proposal of kind ``type`` is the item's
+    document type (see ``km_core.tagging.TYPES``); the engine keeps one type.
+    """
 
     name: str
     kind: str = "keyword"  # topic, entity, keyword, type, rule, manual, status
@@ -74,6 +82,8 @@ class Tag:
     source: str = ""
     primary: bool = False
     why: str = ""
+    label: str = ""
+    count: int = 0
 
 
 @dataclass(slots=True)
@@ -140,6 +150,13 @@ class JobContext:
     progress: Callable[[int, int], None] = field(default=lambda done, total: None)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("km"))
     keep: Callable[[str], None] = field(default=lambda path: None)
+    data_dir: str = ""
+
+    def plugin_dir(self, plugin: str) -> Path:
+        """A folder of this plugin's own, kept between runs (models, caches)."""
+        path = Path(self.data_dir or ".") / "plugins" / plugin
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def setting(self, plugin: str, key: str, default: Any = None) -> Any:
         return self.plugin_settings.get(plugin, {}).get(key, default)

@@ -15,6 +15,7 @@ from typing import Any, get_origin, get_type_hints
 
 from km_core.errors import ConfigError
 from km_core.paths import Folders, default_roots, folders
+from km_core.tagging.rules import TagRule, parse_rules
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -96,12 +97,35 @@ class LoggingConfig:
 
 
 @dataclass
+class TaggingConfig:
+    """How the tag step merges what the taggers propose (each tagger's own settings are in plugins.toml)."""
+
+    batch: int = _opt(256, "Items tagged together (spaCy reads a batch in one pass).", min=1, max=10_000)
+    max_secondary: int = _opt(20, "Secondary tags kept per item, strongest first.", min=0, max=200)
+    classifier_min_probability: float = _opt(
+        0.6,
+        "The type learned from the types you confirmed wins over the rules at this probability or above.",
+        min=0,
+        max=1,
+    )
+    classifier_min_examples: int = _opt(
+        5, "Confirmed items needed before km learns document types from them.", min=2, max=100_000
+    )
+    topics: int = _opt(0, "Topics found across the collection; 0 picks a number from its size.", min=0, max=200)
+    topic_min_share: float = _opt(
+        0.25, "An item gets a topic tag when the topic makes up this share of it.", min=0, max=1
+    )
+
+
+@dataclass
 class Config:
     locations: LocationsConfig = field(default_factory=LocationsConfig)
     ignore: IgnoreConfig = field(default_factory=IgnoreConfig)
     jobs: JobsConfig = field(default_factory=JobsConfig)
     graph: GraphConfig = field(default_factory=GraphConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    tagging: TaggingConfig = field(default_factory=TaggingConfig)
+    tag_rules: list[TagRule] = field(default_factory=list)
     folders: Folders = field(default_factory=folders, repr=False)
     source: str = "defaults"
 
@@ -116,6 +140,7 @@ SECTIONS: dict[str, type] = {
     "jobs": JobsConfig,
     "graph": GraphConfig,
     "logging": LoggingConfig,
+    "tagging": TaggingConfig,
 }
 
 
@@ -180,8 +205,11 @@ def parse(text: str, file: str = "km.toml", dirs: Folders | None = None) -> Conf
         raise ConfigError(file, "(syntax)", str(exc), "fix the TOML syntax at that line") from None
     sections: dict[str, Any] = {}
     for name, value in raw.items():
+        if name == "tag_rules":
+            sections[name] = parse_rules(file, value)
+            continue
         if name not in SECTIONS:
-            raise _unknown(file, name, list(SECTIONS))
+            raise _unknown(file, name, [*SECTIONS, "tag_rules"])
         sections[name] = _build_section(file, name, SECTIONS[name], value)
     config = Config(**sections, folders=dirs or folders(), source=file)
     if config.jobs.warn_failure_ratio > config.jobs.critical_failure_ratio:
@@ -233,4 +261,13 @@ def default_text(overrides: dict[str, Any] | None = None) -> str:
             lines.append(f"# {f.metadata['doc']}")
             lines.append(f"{f.name} = {_toml_value(default)}")
         lines.append("")
+    lines += [
+        "# Tag rules: each [[tag_rules]] gives a tag when one condition holds: keyword (a whole word or",
+        "# phrase, any case), regex, path (a glob; without a folder it matches the file name) or entity.",
+        "# [[tag_rules]]",
+        '# tag = "finance"',
+        '# keyword = "invoice"',
+        '# name = "invoices are finance"  # optional, shown in `km show`',
+        "",
+    ]
     return "\n".join(lines)

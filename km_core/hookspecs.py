@@ -49,8 +49,19 @@ def km_extract(item: Item, ctx: JobContext) -> Content | None:
 
 
 @hookspec
-def km_tag(item: Item, content: Content, ctx: JobContext) -> Sequence[Tag] | None:
-    """Propose tags for an item. All results are merged and weighed by the engine."""
+def km_tag(
+    item: Item, content: Content, ctx: JobContext, batch: Sequence[tuple[Item, Content]]
+) -> Sequence[Tag] | None:
+    """Propose tags for an item. All results are merged and weighed by the engine.
+
+    ``content`` holds the text km read (extracted or OCR'd), its title and
+    dates. ``batch`` is every (item, content) pair being tagged together, this
+    one included: a tagger that is faster in bulk (spaCy's ``nlp.pipe``) may
+    work through the whole batch on its first call and answer the rest from
+    what it kept. Take only the arguments you need; ``batch`` is optional.
+    Raise to say "could not tag this now": the engine logs it, keeps the other
+    taggers' tags and asks again on the next run.
+    """
 
 
 @hookspec

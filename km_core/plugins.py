@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -139,10 +139,15 @@ class Plugins:
             info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
 
     def impls(self, hook: str) -> Iterator[tuple[str, Any]]:
-        """Implementations of ``hook`` in call order: (plugin name, function)."""
+        """Implementations of ``hook`` in call order: (plugin name, function).
+
+        The function takes keyword arguments and passes on only those the
+        implementation declares, as pluggy does: a hook may gain an argument
+        without breaking the plugins written before it.
+        """
         caller = getattr(self.pm.hook, hook)
         for impl in reversed(caller.get_hookimpls()):
-            yield impl.plugin_name, impl.function
+            yield impl.plugin_name, _taking(impl.function, impl.argnames)
 
     def record_failure(self, name: str, hook: str, exc: BaseException) -> None:
         with self._lock:  # hooks run in worker threads too (OCR)
@@ -172,14 +177,17 @@ class Plugins:
             raise first_error
         return "", None
 
-    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Every plugin's non-None result; a plugin that raises is logged and skipped."""
+    def call_each(self, hook: str, failed: list[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every plugin's non-None result; a plugin that raises is logged, skipped and
+        named in ``failed`` when given."""
         results = []
         for name, function in self.impls(hook):
             try:
                 result = function(**kwargs)
             except Exception as exc:
                 self.record_failure(name, hook, exc)
+                if failed is not None:
+                    failed.append(name)
                 continue
             if result is not None:
                 results.append((name, result))
@@ -187,6 +195,13 @@ class Plugins:
 
     def plugin_settings(self) -> dict[str, dict[str, Any]]:
         return self.settings.settings
+
+
+def _taking(function: Callable[..., Any], argnames: tuple[str, ...]) -> Callable[..., Any]:
+    def call(**kwargs: Any) -> Any:
+        return function(**{name: kwargs[name] for name in argnames if name in kwargs})
+
+    return call
 
 
 _loaded: Plugins | None = None

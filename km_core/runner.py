@@ -35,7 +35,7 @@ log = logging.getLogger("km.runner")
 perf = logging.getLogger("km.performance")
 
 JOBS: dict[str, list[str]] = {
-    "daily": ["discover", "ocr", "extract"],
+    "daily": ["discover", "ocr", "extract", "tag", "relate"],
     "weekly": [],
     "monthly": [],
 }
@@ -167,6 +167,7 @@ def _run_locked(
         ignore=compile_ignore(config.ignore.patterns),
         settle_seconds=config.ignore.settle_seconds,
         log=log,
+        data_dir=str(config.folders.state),
     )
     run = Run(config, plugins, job, run_id, options, ctx)
     state_progress = _state_writer(config, job, run_id, started, on_progress)

@@ -15,6 +15,8 @@ from km_core.api import Content, Item, Source
 from km_core.reconcile import KnownIndex, reconcile
 from km_core.run import Run
 from km_core.steps_ocr import step_ocr
+from km_core.steps_relate import step_relate
+from km_core.steps_tag import step_tag
 from km_core.store import files as file_store
 from km_core.store import open_graph
 
@@ -181,4 +183,6 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "discover": step_discover,
     "ocr": step_ocr,
     "extract": step_extract,
+    "tag": step_tag,
+    "relate": step_relate,
 }

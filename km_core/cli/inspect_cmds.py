@@ -93,15 +93,32 @@ def _print_item(item: dict[str, Any]) -> None:
     text = (item.get("text") or "").strip()
     if text:
         typer.echo(f"{'text':>11}: {cell(text, 300)}")
-    for section, keys in (
-        ("tags", ("name", "kind", "weight", "source", "why")),
-        ("entities", ("name", "label", "count")),
-        ("related", ("kind", "score", "type", "id", "why")),
-    ):
-        rows = item.get(section) or []
-        typer.echo(f"{section:>11}: {'none yet' if not rows else ''}")
-        if rows:
-            table(keys, [[row.get(k) for k in keys] for row in rows], width=400)  # `why` is the point
+    _print_tags(item.get("tags") or [])
+    entities = item.get("entities") or []
+    typer.echo(f"{'entities':>11}: {'none found' if not entities else ''}")
+    for entity in entities:
+        typer.echo(f"{'':>13}{entity['name']} ({entity['label']}, {entity['count']}x)")
+    _print_related(item.get("related") or [])
+
+
+def _print_tags(tags: list[dict[str, Any]]) -> None:
+    typer.echo(f"{'tags':>11}: {'none yet' if not tags else ''}")
+    for tag in tags:
+        rank = "primary" if tag.get("primary") else "secondary"
+        typer.echo(f"{'':>13}{tag['name']}  [{tag['kind']}, {rank}, {tag['weight']:.2f}, by {tag['source']}]")
+        if tag.get("why"):
+            typer.echo(f"{'':>15}why: {tag['why']}")
+
+
+def _print_related(related: list[dict[str, Any]]) -> None:
+    typer.echo(f"{'related':>11}: {'none yet' if not related else ''}")
+    kind = None
+    for edge in related:
+        if edge["kind"] != kind:
+            kind = edge["kind"]
+            typer.echo(f"{'':>13}{kind}:")
+        typer.echo(f"{'':>15}{edge['score']:.2f}  {edge['path']}")
+        typer.echo(f"{'':>21}why: {edge['why']}")
 
 
 def show(

@@ -68,18 +68,18 @@ def find_item(graph: Graph, path_or_id: str) -> dict[str, Any] | None:
     item["tags"] = graph.dicts(
         "MATCH (f:File {id: $id})-[e:TAGGED]->(t:Tag) "
         "RETURN t.name AS name, t.kind AS kind, e.weight AS weight, e.source AS source, "
-        "e.`primary` AS `primary`, e.why AS why ORDER BY e.weight DESC",
+        "e.`primary` AS `primary`, e.why AS why ORDER BY e.`primary` DESC, e.weight DESC, t.name",
         {"id": item["id"]},
     )
     item["entities"] = graph.dicts(
         "MATCH (f:File {id: $id})-[m:MENTIONS]->(e:Entity) "
-        "RETURN e.name AS name, e.label AS label, m.count AS count ORDER BY m.count DESC",
+        "RETURN e.name AS name, e.label AS label, m.count AS count ORDER BY m.count DESC, e.name",
         {"id": item["id"]},
     )
     item["related"] = graph.dicts(
-        "MATCH (f:File {id: $id})-[r:RELATED]-(o) "
-        "RETURN r.kind AS kind, r.score AS score, r.why AS why, o.id AS id, label(o) AS type "
-        "ORDER BY r.score DESC LIMIT 50",
+        "MATCH (f:File {id: $id})-[r:RELATED]-(o:File) "
+        "RETURN r.kind AS kind, r.score AS score, r.why AS why, o.id AS id, o.path AS path "
+        "ORDER BY r.kind, r.score DESC, o.path LIMIT 100",
         {"id": item["id"]},
     )
     item["location"] = graph.scalar("MATCH (f:File {id: $id})-[:`IN`]->(l:Location) RETURN l.path", {"id": item["id"]})

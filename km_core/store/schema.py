@@ -7,7 +7,7 @@ the missing ones in order inside one transaction each.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 ITEM_TABLES = ("File", "Note", "Event", "Photo")
 
@@ -25,7 +25,18 @@ CREATE NODE TABLE File(
 # with the table (10,000 SETs into 100,000 Files: ~8 s). Staged rows joined by a
 # scan update in bulk (~0.5 s), so File updates go through this table.
 # File columns added by later migrations; the staging table always has the current set
-_FILE_ADDED = {2: ["ocr_conf DOUBLE DEFAULT 0.0", "ocr_lang STRING DEFAULT ''"]}
+_FILE_ADDED = {
+    2: ["ocr_conf DOUBLE DEFAULT 0.0", "ocr_lang STRING DEFAULT ''"],
+    # tagged_hash / related_hash: the content hash the tag / relate step last saw (equal to
+    # extracted_hash when done); tag_pending: taggers that failed and are asked again next run
+    3: [
+        "tagged_hash STRING DEFAULT ''",
+        "related_hash STRING DEFAULT ''",
+        "doc_type STRING DEFAULT ''",
+        "lang STRING DEFAULT ''",
+        "tag_pending STRING DEFAULT ''",
+    ],
+}
 STAGE_FILE_DDL = _FILE.replace("CREATE NODE TABLE File(", "CREATE NODE TABLE StageFile(").replace(
     "PRIMARY KEY(id))",
     ", ".join(c.split(" DEFAULT")[0] for cols in _FILE_ADDED.values() for c in cols) + ", PRIMARY KEY(id))",
@@ -77,4 +88,6 @@ MIGRATIONS: dict[int, list[str]] = {
         # images that version 1 passed over unread get a look from the OCR step
         "MATCH (f:File) WHERE f.kind = 'image' AND f.extractor = '' AND f.status = 'ok' SET f.status = 'pending'",
     ],
+    # 3: tagging and relationships; every item read so far gets tagged and related on the next run
+    3: [f"ALTER TABLE File ADD {column}" for column in _FILE_ADDED[3]],
 }

@@ -1,0 +1,83 @@
+"""RELATED edges: which items need relating, and writing their edges without duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from km_core.api import Item, Relation
+from km_core.store.files import _changing, items_where, update_files
+from km_core.store.graph import Graph
+from km_core.store.tags import READ
+
+
+def needing(graph: Graph, under: str = "") -> list[Item]:
+    """Tagged items whose edges were not computed for their current content."""
+    where = f"{READ} AND f.tagged_hash = f.extracted_hash AND coalesce(f.related_hash, '') <> f.tagged_hash"
+    return items_where(graph, where, {}, under)
+
+
+def hashes(graph: Graph, ids: Sequence[str]) -> dict[str, str]:
+    return dict(graph.rows("MATCH (f:File) WHERE f.id IN $ids RETURN f.id, f.tagged_hash", {"ids": list(ids)}))
+
+
+def unique(relations: Sequence[Relation], known: set[str]) -> list[Relation]:
+    """One edge per pair and kind (the stronger one), both ends known items, never an item to itself."""
+    best: dict[tuple[str, str, str], Relation] = {}
+    for rel in relations:
+        if rel.source_id == rel.target_id or rel.source_id not in known or rel.target_id not in known:
+            continue
+        a, b = sorted((rel.source_id, rel.target_id))
+        key = (a, b, rel.kind)
+        if key not in best or rel.score > best[key].score:
+            best[key] = rel
+    return list(best.values())
+
+
+def save(graph: Graph, ids: Sequence[str], relations: Sequence[Relation], done: dict[str, str], batch: int) -> None:
+    """Replace every RELATED edge of ``ids`` with ``relations``; mark them related as of ``done`` (id -> hash)."""
+    _delete_edges(graph, ids)
+    rows: list[dict[str, Any]] = [
+        {"a": r.source_id, "b": r.target_id, "kind": r.kind, "score": round(float(r.score), 4), "why": r.why[:2000]}
+        for r in relations
+    ]
+    graph.write(
+        "MATCH (a:File {id: r.a}), (b:File {id: r.b}) "
+        "CREATE (a)-[:RELATED {kind: r.kind, score: r.score, why: r.why}]->(b)",
+        rows,
+        batch,
+    )
+    if done:
+        _changing(graph)
+        now = datetime.now(UTC)
+        update_files(graph, [{"id": i, "related_hash": h, "updated": now} for i, h in done.items()], batch)
+
+
+def _delete_edges(graph: Graph, ids: Sequence[str]) -> None:
+    # kuzu 0.11.3 deletes directed matches only: each direction on its own
+    graph.execute("MATCH (a:File)-[r:RELATED]->(:File) WHERE a.id IN $ids DELETE r", {"ids": list(ids)})
+    graph.execute("MATCH (:File)-[r:RELATED]->(a:File) WHERE a.id IN $ids DELETE r", {"ids": list(ids)})
+
+
+def drop_missing(graph: Graph) -> list[str]:
+    """Remove the edges of items that are gone; their ids (for the collection index)."""
+    gone = [
+        r[0]
+        for r in graph.rows(
+            "MATCH (f:File) WHERE f.status = 'missing' AND coalesce(f.related_hash, '') <> '' RETURN f.id"
+        )
+    ]
+    if gone:
+        _delete_edges(graph, gone)
+        _changing(graph)
+        update_files(graph, [{"id": i, "related_hash": ""} for i in gone], 5000)
+    return gone
+
+
+def present(graph: Graph) -> set[str]:
+    return {r[0] for r in graph.rows(f"MATCH (f:File) WHERE {READ} RETURN f.id")}
+
+
+def items_of(graph: Graph, ids: Sequence[str]) -> list[Item]:
+    return items_where(graph, "f.id IN $ids", {"ids": list(ids)})

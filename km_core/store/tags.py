@@ -1,0 +1,172 @@
+"""Tags and entities in the graph: what the tag step reads and writes.
+
+The tag step owns the TAGGED edges whose source is one of its taggers; edges
+from the user (``manual``), from the OCR step (``ocr``) and status tags
+(``km``) belong to others and are never touched here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from km_core.api import Content, Item, Tag
+from km_core.store.files import _changing, copy_staged, items_where, staged
+from km_core.store.graph import Graph
+from km_core.tagging import TYPES
+from km_core.tagging.merge import Kept, Merged, entity_id
+
+NOT_OURS = ("manual", "ocr", "km")
+READ = "f.status IN ['ok', 'empty', 'encrypted'] AND coalesce(f.extracted_hash, '') <> ''"
+
+
+def needing(graph: Graph, under: str = "") -> list[Item]:
+    """Items whose current content has been read but not tagged, or whose taggers failed last time."""
+    where = f"{READ} AND (coalesce(f.tagged_hash, '') <> f.extracted_hash OR coalesce(f.tag_pending, '') <> '')"
+    return items_where(graph, where, {}, under)
+
+
+def tagged_items(graph: Graph) -> list[Item]:
+    return items_where(graph, f"{READ} AND coalesce(f.tagged_hash, '') = f.extracted_hash", {})
+
+
+def contents(graph: Graph, ids: Sequence[str]) -> dict[str, Content]:
+    rows = graph.rows(
+        "MATCH (f:File) WHERE f.id IN $ids RETURN f.id, f.text, f.title, f.author, f.created, f.modified, "
+        "f.pages, f.words, f.status, f.extractor, f.kind, f.extracted_hash",
+        {"ids": list(ids)},
+    )
+    return {
+        r[0]: Content(
+            text=r[1] or "",
+            title=r[2] or "",
+            author=r[3] or "",
+            created=r[4],
+            modified=r[5],
+            pages=r[6] or 0,
+            words=r[7] or 0,
+            status=r[8] or "ok",
+            extractor=r[9] or "",
+            metadata={"kind": r[10] or "", "extracted_hash": r[11] or ""},
+        )
+        for r in rows
+    }
+
+
+def texts(graph: Graph, ids: Sequence[str] | None = None, chars: int = 20_000) -> list[tuple[str, str]]:
+    """(id, the head of its text) of tagged items with text, or of ``ids``."""
+    where = f"{READ} AND size(f.text) > 0"
+    params: dict[str, Any] = {"chars": chars}
+    if ids is not None:
+        where += " AND f.id IN $ids"
+        params["ids"] = list(ids)
+    return [
+        (r[0], r[1])
+        for r in graph.rows(f"MATCH (f:File) WHERE {where} RETURN f.id, substring(f.text, 1, $chars)", params)
+    ]
+
+
+def kept(graph: Graph, ids: Sequence[str]) -> dict[str, list[Kept]]:
+    """The tags of these items that the tag step does not own."""
+    found: dict[str, list[Kept]] = {}
+    for item, name, kind, source, primary in graph.rows(
+        "MATCH (f:File)-[e:TAGGED]->(t:Tag) WHERE f.id IN $ids AND e.source IN $sources "
+        "RETURN f.id, t.name, t.kind, e.source, e.`primary`",
+        {"ids": list(ids), "sources": list(NOT_OURS)},
+    ):
+        found.setdefault(item, []).append(Kept(name, kind, source, bool(primary)))
+    return found
+
+
+def confirmed_types(graph: Graph, chars: int = 20_000) -> list[tuple[str, str]]:
+    """(text, type) of items whose type the user set: what the learned classifier trains on."""
+    return [
+        (r[0], r[1])
+        for r in graph.rows(
+            "MATCH (f:File)-[e:TAGGED]->(t:Tag) WHERE e.source = 'manual' AND t.kind = 'type' AND size(f.text) > 0 "
+            "RETURN substring(f.text, 1, $chars), t.name",
+            {"chars": chars},
+        )
+    ]
+
+
+def save(graph: Graph, results: Sequence[tuple[Item, Merged, str, str]], batch_size: int, lang: dict[str, str]) -> None:
+    """Replace the tag step's tags and entities of these items; (item, merged, tagged hash, pending)."""
+    if not results:
+        return
+    _changing(graph)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": item.id,
+            "tagged_hash": tagged_hash,
+            "doc_type": merged.doc_type,
+            "tag_pending": pending,
+            "lang": lang.get(item.id, ""),
+            "updated": now,
+        }
+        for item, merged, tagged_hash, pending in results
+    ]
+    with staged(graph, rows, batch_size):
+        graph.execute(
+            "MATCH (s:StageFile), (f:File)-[e:TAGGED]->(:Tag) WHERE f.id = s.id AND NOT e.source IN $kept DELETE e",
+            {"kept": list(NOT_OURS)},
+        )
+        graph.execute("MATCH (s:StageFile), (f:File)-[m:MENTIONS]->(:Entity) WHERE f.id = s.id DELETE m")
+        copy_staged(graph, rows[0])
+        write_tags(graph, [(item.id, tag) for item, merged, _, _ in results for tag in merged.tags], batch_size)
+        _write_entities(graph, [(item.id, e) for item, merged, _, _ in results for e in merged.entities], batch_size)
+
+
+def write_tags(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: int) -> None:
+    if not pairs:
+        return
+    kinds: dict[str, str] = {}
+    for _, tag in pairs:
+        kinds.setdefault(tag.name, "type" if tag.name in TYPES and tag.kind == "type" else tag.kind)
+    graph.write(
+        "MERGE (t:Tag {name: r.name}) ON CREATE SET t.kind = r.kind",
+        [{"name": n, "kind": k} for n, k in kinds.items()],
+        batch_size,
+    )
+    graph.write(
+        "MATCH (f:File {id: r.id}), (t:Tag {name: r.name}) "
+        "CREATE (f)-[:TAGGED {weight: r.weight, source: r.source, `primary`: r.primary, why: r.why}]->(t)",
+        [_edge(item, tag) for item, tag in pairs],
+        batch_size,
+    )
+
+
+def _edge(item: str, tag: Tag) -> dict[str, Any]:
+    return {
+        "id": item,
+        "name": tag.name,
+        "weight": float(tag.weight),
+        "source": tag.source,
+        "primary": bool(tag.primary),
+        "why": tag.why[:2000],
+    }
+
+
+def _write_entities(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: int) -> None:
+    if not pairs:
+        return
+    nodes = {entity_id(e.label, e.name): (e.name, e.label) for _, e in pairs}
+    graph.write(
+        "MERGE (e:Entity {id: r.id}) ON CREATE SET e.name = r.name, e.label = r.label",
+        [{"id": k, "name": n, "label": label} for k, (n, label) in nodes.items()],
+        batch_size,
+    )
+    graph.write(
+        "MATCH (f:File {id: r.item}), (e:Entity {id: r.entity}) CREATE (f)-[:MENTIONS {count: r.count}]->(e)",
+        [{"item": i, "entity": entity_id(e.label, e.name), "count": e.count} for i, e in pairs],
+        batch_size,
+    )
+
+
+def replace_source(graph: Graph, source: str, pairs: Sequence[tuple[str, Tag]], batch_size: int) -> None:
+    """All of one source's tags at once (the weekly topic refit): old edges out, new in, orphans gone."""
+    graph.execute("MATCH (:File)-[e:TAGGED]->(:Tag) WHERE e.source = $source DELETE e", {"source": source})
+    write_tags(graph, pairs, batch_size)
+    graph.execute("MATCH (t:Tag) WHERE t.kind = 'topic' AND NOT EXISTS { MATCH (:File)-[:TAGGED]->(t) } DELETE t")

