@@ -36,7 +36,7 @@ perf = logging.getLogger("km.performance")
 
 JOBS: dict[str, list[str]] = {
     "daily": ["discover", "ocr", "extract", "tag", "relate"],
-    "weekly": [],
+    "weekly": ["topics"],
     "monthly": [],
 }
 

@@ -17,6 +17,7 @@ from km_core.run import Run
 from km_core.steps_ocr import step_ocr
 from km_core.steps_relate import step_relate
 from km_core.steps_tag import step_tag
+from km_core.steps_topics import step_topics
 from km_core.store import files as file_store
 from km_core.store import open_graph
 
@@ -185,4 +186,5 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "extract": step_extract,
     "tag": step_tag,
     "relate": step_relate,
+    "topics": step_topics,
 }

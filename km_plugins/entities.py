@@ -39,6 +39,7 @@ LABELS = {
     "EVENT": "EVENT",
     "WORK_OF_ART": "WORK",
     "LAW": "LAW",
+    "PLACE": "PLACE",  # from entity_rules
 }
 
 log = logging.getLogger("km.tag")
@@ -105,8 +106,18 @@ def read(nlp: Any, model: str, texts: Sequence[str], processes: int = 1) -> list
     found: list[list[tuple[str, str]]] = [[] for _ in texts]
     pieces = ((piece, index) for index, text in enumerate(texts) for piece in _chunks(text))
     for doc, index in nlp.pipe(pieces, as_tuples=True, batch_size=64, n_process=processes):
-        found[index].extend((ent.text, ent.label_) for ent in doc.ents)
-    return [_tags(mentions, f"spaCy {model}") for mentions in found]
+        # a table read line by line runs names into the next cell ("Michael Chen\n Billing"):
+        # the first line of a mention is the name
+        found[index].extend((ent.text.strip().split("\n")[0], ent.label_) for ent in doc.ents)
+    for index, text in enumerate(texts):
+        found[index].extend(_unseen(entity_rules.mentions(text), found[index]))
+    return [_tags(mentions, f"spaCy {model} and rules") for mentions in found]
+
+
+def _unseen(ruled: list[tuple[str, str]], seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What the rules found that spaCy did not (else a name would be counted twice)."""
+    known = {clean_name(surface).casefold() for surface, _ in seen}
+    return [(surface, label) for surface, label in ruled if clean_name(surface).casefold() not in known]
 
 
 def _chunks(text: str) -> Iterator[str]:

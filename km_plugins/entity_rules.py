@@ -20,8 +20,26 @@ _ORG = re.compile(
 _ORG_FIRST = re.compile(rf"\b((?:University|Bank|Institute) of (?:{_CAP}\s?){{1,3}})")
 _PERSON = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame)\.?\s+((?:{_CAP}\s+)?{_CAP})")
 _PLACE = re.compile(rf"\b((?:{_CAP}\s){{0,2}}{_CAP}),\s+([A-Z]{{2}})\s+\d{{5}}(?:-\d{{4}})?\b")
+# "Cashier: Emily Rodriguez", "| Insured name | Gabriel Diaz |": a role, then a name. Small models miss
+# these in forms and receipts, where the layout, not the sentence, says what the words are.
+_ROLE = re.compile(
+    r"(?im)\b(?:cashier|customer|client|contact|attn|attention|estimator|agent|insured name|name|owner|"
+    r"prepared by|signed by|sales ?person|served by|recipient|sender|patient|employee)\s*[:|]\s*"
+    r"([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){1,2})\b"
+)
 _EMAIL_DOMAIN = re.compile(r"\b[\w.+-]+@([A-Za-z0-9-]+)\.(?:[A-Za-z0-9-]+\.)*[A-Za-z]{2,}\b")
 _COMMON_MAIL = frozenset({"gmail", "googlemail", "yahoo", "hotmail", "outlook", "icloud", "me", "gmx", "proton"})
+
+
+def mentions(text: str) -> list[tuple[str, str]]:
+    """(surface, km label) of every mention the patterns find."""
+    found = [(f"{m.group(1)} {m.group(2)}", "ORG") for m in _ORG.finditer(text)]
+    found += [(m.group(1), "ORG") for m in _ORG_FIRST.finditer(text)]
+    found += [(m.group(1), "PERSON") for m in _PERSON.finditer(text)]
+    found += [(m.group(1), "PERSON") for m in _ROLE.finditer(text)]
+    found += [(m.group(1), "PLACE") for m in _PLACE.finditer(text)]
+    found += [(m.group(1), "ORG") for m in _EMAIL_DOMAIN.finditer(text) if m.group(1).lower() not in _COMMON_MAIL]
+    return found
 
 
 def find(text: str) -> list[Tag]:
@@ -29,22 +47,9 @@ def find(text: str) -> list[Tag]:
 
     counts: Counter[tuple[str, str]] = Counter()
     spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-
-    def add(label: str, surface: str) -> None:
+    for surface, label in mentions(text):
         name = clean_name(surface)
         if len(name) >= 2:
             counts[(label, name.casefold())] += 1
             spellings[(label, name.casefold())][name] += 1
-
-    for match in _ORG.finditer(text):
-        add("ORG", f"{match.group(1)} {match.group(2)}")
-    for match in _ORG_FIRST.finditer(text):
-        add("ORG", match.group(1))
-    for match in _PERSON.finditer(text):
-        add("PERSON", match.group(1))
-    for match in _PLACE.finditer(text):
-        add("PLACE", match.group(1))
-    for match in _EMAIL_DOMAIN.finditer(text):
-        if match.group(1).lower() not in _COMMON_MAIL:
-            add("ORG", match.group(1))
     return entity_tags(counts, spellings, "rules (no spaCy model)")

@@ -2,7 +2,8 @@
 
 The guess only has to choose the stopword list yake extracts keywords with, so
 it uses those very lists: the language whose stopwords make up the largest
-share of a text's words wins. That needs no model and no extra dependency, is
+share of a text's words wins (a word spelt with a letter only some languages
+use counts for those too). That needs no model and no extra dependency, is
 easy to explain, and takes well under a millisecond for a page of text.
 Chinese and Japanese are found by script instead: they are written without
 spaces, so their words never match a stopword list one token at a time.
@@ -24,7 +25,10 @@ MIN_WORDS = 8  # fewer words than this are too few to tell languages apart
 MIN_SHARE = 0.12
 MIN_CJK_CHARS = 12  # about as much as MIN_WORDS words of Chinese or Japanese
 
-_LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters: no digits, no underscore
+# Runs of letters (no digits, no underscore) of two or more: the German,
+# English, French and Slovene lists hold every single letter of the alphabet,
+# so "x" or "k" says nothing about a language, and code and formulas are full of them.
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 # Hiragana, Katakana (without U+30FB, the middle dot Chinese also uses), halfwidth Katakana.
 _KANA = "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
@@ -97,9 +101,9 @@ def _index() -> dict[str, tuple[str, ...]]:
         if lan in _BY_SCRIPT:
             continue
         for entry in stopwords(lan):
-            # Tokenise entries as text is tokenised: French "l'" becomes "l"; a
-            # phrase such as "taip pat" or "don't" can never match one token.
-            tokens = [entry] if entry.isalpha() else _LETTERS.findall(entry)
+            # Tokenised as text is, an entry that is not exactly one token
+            # ("taip pat", "don't", a single letter) could never match one.
+            tokens = _WORDS.findall(entry)
             if len(tokens) == 1:
                 index.setdefault(tokens[0], set()).add(lan)
     return {word: tuple(sorted(langs)) for word, langs in index.items()}
@@ -108,7 +112,7 @@ def _index() -> dict[str, tuple[str, ...]]:
 def detect(text: str) -> str:
     """The language of ``text`` as a yake code ("en", "de", "cz", "zh", ...), or "" if unsure."""
     sample = text[:SAMPLE_CHARS].lower()
-    tokens = _LETTERS.findall(sample)
+    tokens = _WORDS.findall(sample)
     script = _cjk_language(sample, tokens)
     if script is not None:
         return script
@@ -132,7 +136,7 @@ def detect(text: str) -> str:
 
 
 def _cjk_language(sample: str, tokens: list[str]) -> str | None:
-    """ "zh" or "ja" for text mostly in Han or Kana characters, "" if too short, else None."""
+    """Chinese or Japanese for text mostly in Han or Kana, "" if it is too short, else None."""
     if not _CJK_CHAR.search(sample):
         return None  # the usual case, decided in one pass of a compiled regex
     cjk = len(_CJK_CHAR.findall(sample))

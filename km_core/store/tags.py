@@ -170,3 +170,43 @@ def replace_source(graph: Graph, source: str, pairs: Sequence[tuple[str, Tag]], 
     graph.execute("MATCH (:File)-[e:TAGGED]->(:Tag) WHERE e.source = $source DELETE e", {"source": source})
     write_tags(graph, pairs, batch_size)
     graph.execute("MATCH (t:Tag) WHERE t.kind = 'topic' AND NOT EXISTS { MATCH (:File)-[:TAGGED]->(t) } DELETE t")
+
+
+def set_manual(graph: Graph, item: str, names: Sequence[str], remove: bool = False) -> list[dict[str, Any]]:
+    """The user's own tags on one item: added (a type name sets the item's type) or removed.
+
+    The item is marked for tagging again, so the next run lets the automatic tags
+    give way (a manual type replaces the automatic one and teaches the classifier).
+    """
+    from km_core.tagging.merge import tag_name
+
+    changed = []
+    with graph.transaction():
+        for raw in names:
+            name = tag_name(raw)
+            kind = "type" if name in TYPES else "manual"
+            if remove:
+                graph.execute(
+                    "MATCH (f:File {id: $id})-[e:TAGGED]->(t:Tag {name: $name}) WHERE e.source = 'manual' DELETE e",
+                    {"id": item, "name": name},
+                )
+            else:
+                if kind == "type":  # one type per item: the user's latest word
+                    graph.execute(
+                        "MATCH (f:File {id: $id})-[e:TAGGED]->(t:Tag) WHERE e.source = 'manual' AND t.kind = 'type' "
+                        "DELETE e",
+                        {"id": item},
+                    )
+                graph.execute(
+                    "MATCH (f:File {id: $id})-[e:TAGGED]->(t:Tag {name: $name}) DELETE e", {"id": item, "name": name}
+                )
+                graph.execute("MERGE (t:Tag {name: $name}) ON CREATE SET t.kind = $kind", {"name": name, "kind": kind})
+                graph.execute(
+                    "MATCH (f:File {id: $id}), (t:Tag {name: $name}) "
+                    "CREATE (f)-[:TAGGED {weight: 1.0, source: 'manual', `primary`: true, why: $why}]->(t)",
+                    {"id": item, "name": name, "why": f"set by you with `km tag` on {datetime.now(UTC):%Y-%m-%d}"},
+                )
+            changed.append({"name": name, "kind": kind, "removed": remove})
+    _changing(graph)
+    graph.execute("MATCH (f:File {id: $id}) SET f.tagged_hash = ''", {"id": item})
+    return changed
