@@ -23,9 +23,9 @@ _PLACE = re.compile(rf"\b((?:{_CAP}\s){{0,2}}{_CAP}),\s+([A-Z]{{2}})\s+\d{{5}}(?
 # "Cashier: Emily Rodriguez", "| Insured name | Gabriel Diaz |": a role, then a name. Small models miss
 # these in forms and receipts, where the layout, not the sentence, says what the words are.
 _ROLE = re.compile(
-    r"(?im)\b(?:cashier|customer|client|contact|attn|attention|estimator|agent|insured name|name|owner|"
-    r"prepared by|signed by|sales ?person|served by|recipient|sender|patient|employee)\s*[:|]\s*"
-    r"([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){1,2})\b"
+    r"(?m)(?:^|[|:]|\s{2})[ \t]*(?i:cashier|customer|client|contact|attn|attention|estimator|agent|insured name|"
+    r"name|owner|prepared by|signed by|sales ?person|served by|recipient|sender|patient|employee)"
+    r"(?:[ \t]*[:|][ \t]*|[ \t]+)([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){1,2}?)(?=[ \t]*(?:$|[|,;]|[ \t][A-Z]?[a-z]*\b))"
 )
 _EMAIL_DOMAIN = re.compile(r"\b[\w.+-]+@([A-Za-z0-9-]+)\.(?:[A-Za-z0-9-]+\.)*[A-Za-z]{2,}\b")
 _COMMON_MAIL = frozenset({"gmail", "googlemail", "yahoo", "hotmail", "outlook", "icloud", "me", "gmx", "proton"})

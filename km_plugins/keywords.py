@@ -60,6 +60,7 @@ def km_tag(item: Item, content: Content, ctx: JobContext) -> list[Tag] | None:
     if len(sample.split()) < MIN_WORDS:
         return None
     detected = language.detect(sample)
+    content.metadata["lang"] = detected  # the engine stores it on the item (File.lang)
     if detected in _NO_SPACES:
         return None
     lan = detected or FALLBACK_LANGUAGE
