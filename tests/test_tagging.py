@@ -100,7 +100,8 @@ def test_tags_have_weights_sources_and_why(tagged_home: Path) -> None:
     # every item has exactly one primary type, and the column says the same
     rows = graph_rows(
         tagged_home,
-        "MATCH (f:File)-[e:TAGGED]->(t:Tag {kind: 'type'}) WHERE e.`primary` RETURN f.name, f.doc_type, collect(t.name)",
+        "MATCH (f:File)-[e:TAGGED]->(t:Tag {kind: 'type'}) WHERE e.`primary` "
+        "RETURN f.name, f.doc_type, collect(t.name)",
     )
     assert len(rows) == 47
     assert all(names == [doc_type] for _, doc_type, names in rows), rows
