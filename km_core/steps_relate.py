@@ -14,10 +14,10 @@ from typing import Any
 
 from km_core.api import Relation
 from km_core.run import Run
-from km_core.steps_tag import collection_path
 from km_core.store import Graph, open_graph
 from km_core.store import relations as rel_store
 from km_core.tagging import collection as collection_index
+from km_core.tagging.topics import collection_path
 
 log = logging.getLogger("km.tag")
 BATCH = 500
@@ -47,12 +47,12 @@ def step_relate(run: Run) -> None:
     if run.options.dry_run:
         run.counts["relate_planned"] = total
         return
-    collection = collection_index.load(collection_path(run))
+    collection = collection_index.load(collection_path(run.config))
     with open_graph(run.config) as graph:
         gone = rel_store.drop_missing(graph)
     if gone:
         collection.remove(gone)
-        collection.save(collection_path(run))
+        collection.save(collection_path(run.config))
         log.info("edges of %d missing items removed", len(gone))
     done = 0
     for start in range(0, total, BATCH):

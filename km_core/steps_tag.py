@@ -10,56 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 from km_core.api import Content, Item, Tag
 from km_core.run import Run
 from km_core.store import open_graph
 from km_core.store import tags as tag_store
-from km_core.tagging import collection as collection_index
 from km_core.tagging import rules as tag_rules
+from km_core.tagging import topics as topics_mod
 from km_core.tagging.learned import TypeModel
 from km_core.tagging.merge import Kept, Merged, merge
 
 log = logging.getLogger("km.tag")
 T = TypeVar("T")
-TOPICS_PER_ITEM = 2
-
-
-def collection_path(run: Run) -> Path:
-    return run.config.folders.state / "collection.pkl"
-
-
-def load_collection(run: Run) -> collection_index.Collection:
-    """The collection index, fitted on the whole collection first if it never was."""
-    collection = collection_index.load(collection_path(run))
-    if not collection.fitted:
-        with open_graph(run.config, read_only=True) as graph:
-            documents = tag_store.texts(graph, chars=collection_index.TEXT_CHARS)
-        collection.fit(documents, run.config.tagging.topics)
-        log.info(
-            "collection index fitted on %d items: %d topics",
-            len(documents),
-            len(collection.topic_names),
-            extra={"context": "; ".join(collection.topic_names)},
-        )
-    return collection
-
-
-def topic_tags(found: Sequence[tuple[str, float, list[str]]], min_share: float) -> list[Tag]:
-    return [
-        Tag(
-            name,
-            "topic",
-            round(share, 3),
-            "topics",
-            False,
-            f"topic '{name}' is {share:.0%} of this item (its top words: {', '.join(words[:6])})",
-        )
-        for name, share, words in found[:TOPICS_PER_ITEM]
-        if share >= min_share
-    ]
 
 
 def _type_model(run: Run) -> TypeModel | None:
@@ -126,7 +89,7 @@ def _tag_item(
     """(the merged tags of one item, the taggers that failed and are to be asked again)."""
     settings = run.config.tagging
     proposals, pending = _proposals(run, item, content, batch)
-    proposals += topic_tags(topics.get(item.id, []), settings.topic_min_share)
+    proposals += topics_mod.topic_tags(topics.get(item.id, []), settings.topic_min_share)
     entities = [t for t in proposals if t.kind == "entity"]
     proposals += tag_rules.apply(run.config.tag_rules, item, content.text, content.title, entities)
     merged = merge(
@@ -154,7 +117,7 @@ def step_tag(run: Run) -> None:
         return
     if not items:
         return
-    collection = load_collection(run)
+    collection = topics_mod.current(run.config)
     model = _type_model(run)
     done = 0
     for start in range(0, total, settings.batch):
@@ -182,4 +145,4 @@ def step_tag(run: Run) -> None:
         run.counts["tagged"] += len(results)
         done += len(chunk)
         run.progress(done, total)
-    collection.save(collection_path(run))
+    collection.save(topics_mod.collection_path(run.config))

@@ -9,37 +9,19 @@ from __future__ import annotations
 
 import logging
 
-from km_core.api import Tag
 from km_core.run import Run
-from km_core.steps_tag import collection_path, topic_tags
 from km_core.store import open_graph
 from km_core.store import tags as tag_store
-from km_core.tagging import collection as collection_index
+from km_core.tagging import topics
 
 log = logging.getLogger("km.tag")
 
 
 def step_topics(run: Run) -> None:
-    with open_graph(run.config, read_only=True) as graph:
-        documents = tag_store.texts(graph, chars=collection_index.TEXT_CHARS)
-    log.info("refitting topics on %d items", len(documents))
     if run.options.dry_run:
-        run.counts["topics_planned"] = len(documents)
+        with open_graph(run.config, read_only=True) as graph:
+            run.counts["topics_planned"] = tag_store.count_texts(graph)
         return
-    collection = collection_index.Collection()
-    collection.fit(documents, run.config.tagging.topics)
-    found = collection.topics([item for item, _ in documents])
-    pairs: list[tuple[str, Tag]] = [
-        (item, tag) for item, topics in found.items() for tag in topic_tags(topics, run.config.tagging.topic_min_share)
-    ]
-    with open_graph(run.config) as graph:
-        tag_store.replace_source(graph, "topics", pairs, run.config.jobs.batch_size)
-    collection.save(collection_path(run))
+    collection, written = topics.refit(run.config)
     run.counts["topics"] = len(collection.topic_names)
-    run.counts["topic_tags"] = len(pairs)
-    log.info(
-        "%d topics over %d items",
-        len(collection.topic_names),
-        len(documents),
-        extra={"context": "; ".join(collection.topic_names)},
-    )
+    run.counts["topic_tags"] = written

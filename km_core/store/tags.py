@@ -210,3 +210,7 @@ def set_manual(graph: Graph, item: str, names: Sequence[str], remove: bool = Fal
     _changing(graph)
     graph.execute("MATCH (f:File {id: $id}) SET f.tagged_hash = ''", {"id": item})
     return changed
+
+
+def count_texts(graph: Graph) -> int:
+    return int(graph.scalar(f"MATCH (f:File) WHERE {READ} AND size(f.text) > 0 RETURN count(*)") or 0)

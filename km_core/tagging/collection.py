@@ -74,9 +74,13 @@ class Collection:
         )
         try:
             self.vectorizer.fit(sample)
-        except ValueError:  # nothing but stop words and numbers
-            self.vectorizer = None
-            return
+        except ValueError:  # every word in every document (or too few): keep them all
+            self.vectorizer.set_params(min_df=1, max_df=1.0)
+            try:
+                self.vectorizer.fit(sample)
+            except ValueError:  # nothing but stop words and numbers: nothing to index
+                self.vectorizer = None
+                return
         self.ids, self.matrix = [], None
         self.upsert(documents)
         self.fitted_docs, self.fitted_at = len(documents), time.time()
