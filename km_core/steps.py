@@ -20,6 +20,7 @@ from km_core.steps_tag import step_tag
 from km_core.steps_topics import step_topics
 from km_core.store import files as file_store
 from km_core.store import open_graph
+from km_core.store import tags as tag_store
 
 log = logging.getLogger("km.runner")
 discover_log = logging.getLogger("km.discover")
@@ -115,6 +116,7 @@ def step_discover(run: Run) -> None:
     with open_graph(run.config) as graph:
         file_store.save_discovered(graph, changes.new, changes.modified + changes.moved + changes.touched, batch)
         file_store.mark_missing(graph, [k.id for k in changes.missing], batch)
+        tag_store.forget(graph, [item.id for item in changes.moved], batch)
 
 
 def _extract_one(run: Run, item: Item) -> Content:

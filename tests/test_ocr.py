@@ -15,6 +15,7 @@ from conftest import graph_rows, job_json, write_config
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 from rapidfuzz.distance import Levenshtein
 
+from km_core.store.schema import SCHEMA_VERSION
 from km_plugins import screenshot_detect
 from km_plugins.ocr import read_image
 
@@ -279,12 +280,13 @@ def test_a_graph_from_schema_version_1_gets_its_screenshots_read(km_home: Path, 
         "with open_graph(config.load()) as g:\n"
         "    search_index.invalidate(g)\n"
         "    g.execute(\"MATCH (f:File) SET f.kind = 'image', f.extractor = '', f.status = 'ok', f.text = ''\")\n"
-        "    g.execute('ALTER TABLE File DROP ocr_conf')\n"
-        "    g.execute('ALTER TABLE File DROP ocr_lang')\n"
+        "    from km_core.store.schema import _FILE_ADDED\n"
+        "    for column in [c.split()[0] for cols in _FILE_ADDED.values() for c in cols]:\n"
+        "        g.execute(f'ALTER TABLE File DROP {column}')\n"
         "    g.execute(\"MATCH (m:Meta {key: 'schema_version'}) SET m.value = '1'\")\n"
     )
     subprocess.run([os.sys.executable, "-c", code], env={**os.environ, "KM_HOME": str(km_home)}, check=True)
     summary = job_json("daily", home=km_home)
     assert summary["counts"]["ocr"] == 1, summary
     rows = graph_rows(km_home, "MATCH (f:File), (m:Meta {key: 'schema_version'}) RETURN f.kind, f.text, m.value")
-    assert rows[0][0] == "screenshot" and "gate 42" in rows[0][1] and rows[0][2] == "2"
+    assert rows[0][0] == "screenshot" and "gate 42" in rows[0][1] and rows[0][2] == str(SCHEMA_VERSION)

@@ -131,6 +131,17 @@ def test_relationships_say_why_and_stay_unique(km_home: Path, tmp_path: Path) ->
     keys = [(min(a, b), max(a, b), kind) for a, b, kind, _, _ in after]
     assert len(keys) == len(set(keys))
 
+    # a renamed item keeps its node and text but is tagged and related again: path rules follow it
+    files["notes_a"].rename(files["notes_a"].with_name("memo-a.txt"))
+    fourth = job_json("daily", home=km_home)
+    assert fourth["counts"]["renamed"] == 1 and fourth["counts"]["extracted"] == 0
+    assert fourth["counts"]["tagged"] == 1 and fourth["counts"]["related"] == 1
+    assert not linked(edges(km_home), "shared_tags", "memo-a.txt", "notes-b.txt")
+    rule_tags = graph_rows(
+        km_home, "MATCH (f:File {name: 'memo-a.txt'})-[:TAGGED]->(t:Tag {kind: 'rule'}) RETURN t.name"
+    )
+    assert rule_tags == []
+
 
 def test_km_show_prints_tags_entities_and_related(km_home: Path, tmp_path: Path) -> None:
     from conftest import run_km

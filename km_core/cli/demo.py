@@ -175,10 +175,19 @@ def run_demo(folder: Path) -> int:
     from km_core.store import open_graph
 
     with open_graph(config_mod.load(dirs), read_only=True) as graph:
-        rows = graph.rows("MATCH (f:File) RETURN f.name, f.kind, f.status, f.words ORDER BY f.name")
+        rows = graph.rows("MATCH (f:File) RETURN f.name, f.kind, f.doc_type, f.status, f.words ORDER BY f.name")
+        tagged = graph.rows(
+            "MATCH (f:File)-[e:TAGGED]->(t:Tag) WHERE NOT e.`primary` RETURN f.name, t.name ORDER BY e.weight DESC"
+        )
+        related = graph.rows("MATCH (:File)-[r:RELATED]->(:File) RETURN r.kind, count(*) ORDER BY r.kind")
     from km_core.cli.output import table
 
-    table(["file", "kind", "status", "words"], rows, title="What landed in the graph")
+    tags: dict[str, list[str]] = {}
+    for name, tag in tagged:
+        tags.setdefault(name, []).append(tag)
+    rows = [[*row, ", ".join(tags.get(row[0], [])[:4])] for row in rows]
+    table(["file", "kind", "type", "status", "words", "some tags"], rows, title="What landed in the graph")
+    say("relationships: " + (", ".join(f"{count} {kind}" for kind, count in related) or "none"))
     km = Path(sys.executable).with_name("km")
     km_cmd = str(km) if km.exists() else "km"
     say("\nTry next (the demo keeps its own config and graph, so set KM_HOME):")
@@ -186,6 +195,7 @@ def run_demo(folder: Path) -> int:
         "status",
         "search invoice",
         f"show '{files[0]}'",
+        "query 'MATCH (f:File)-[:MENTIONS]->(e:Entity) RETURN e.label, e.name, count(f)'",
         "query 'MATCH (f:File) RETURN f.kind, count(*)'",
         "job daily",
     ):

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from km_core.api import Content, Item, Tag
-from km_core.store.files import _changing, copy_staged, items_where, staged
+from km_core.store.files import _changing, copy_staged, items_where, staged, update_files
 from km_core.store.graph import Graph
 from km_core.tagging import TYPES
 from km_core.tagging.merge import Kept, Merged, entity_id
@@ -214,3 +214,10 @@ def set_manual(graph: Graph, item: str, names: Sequence[str], remove: bool = Fal
 
 def count_texts(graph: Graph) -> int:
     return int(graph.scalar(f"MATCH (f:File) WHERE {READ} AND size(f.text) > 0 RETURN count(*)") or 0)
+
+
+def forget(graph: Graph, ids: Sequence[str], batch_size: int) -> None:
+    """Tag and relate these items again: their path changed (path rules, folders of cross-domain links)."""
+    if ids:
+        _changing(graph)
+        update_files(graph, [{"id": i, "tagged_hash": "", "related_hash": ""} for i in ids], batch_size)
