@@ -9,14 +9,14 @@ and falls back to the rules in ``entity_rules``.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from km_core import Content, Item, JobContext, Tag, hookimpl
-from km_plugins import entity_rules
+from km_plugins import _batch, entity_rules
+from km_plugins._batch import BatchAnswers
 
 NAME = "entities"
 DEFAULT_MODEL = "en_core_web_sm"
@@ -44,9 +44,7 @@ LABELS = {
 
 log = logging.getLogger("km.tag")
 _models: dict[str, Any] = {}  # requested name -> loaded pipeline, or None when none could be loaded
-# The batch being answered (kept, so that it is compared by identity) and its tags by id(item).
-_answering: list[Any] = [None]
-_answers: dict[int, list[Tag]] = {}
+_answers: BatchAnswers[list[Tag]] = BatchAnswers()
 
 
 @hookimpl
@@ -57,15 +55,16 @@ def km_tag(item: Item, content: Content, ctx: JobContext, batch: Sequence[tuple[
     if nlp is None:
         return entity_rules.find(content.text[: _max_chars(ctx)])
     limit = _max_chars(ctx)
-    if not any(i is item for i, _ in batch):
+    if not _batch.in_batch(item, batch):
         return read(nlp, model, [content.text[:limit]])[0]
-    if _answering[0] is not batch:  # the first call for this batch reads all of it
-        todo = [(i, c) for i, c in batch if c.text.strip()]
-        results = read(nlp, model, [c.text[:limit] for _, c in todo], _processes(ctx, todo))
-        _answers.clear()
-        _answers.update({id(i): tags for (i, _), tags in zip(todo, results, strict=True)})
-        _answering[0] = batch
-    return _answers.pop(id(item), [])
+
+    def read_all(pairs: Sequence[tuple[Item, Content]]) -> list[list[Tag]]:
+        texts = [c.text[:limit] for _, c in pairs]
+        workers = _batch.processes(ctx, NAME, sum(len(t) for t in texts), PARALLEL_CHARS)
+        return read(nlp, model, texts, workers)
+
+    answer = _answers.get(item, batch, read_all)
+    return answer if answer is not None else read(nlp, model, [content.text[:limit]])[0]
 
 
 def pipeline(name: str) -> tuple[Any, str]:
@@ -105,7 +104,9 @@ def read(nlp: Any, model: str, texts: Sequence[str], processes: int = 1) -> list
     """Entity tags for each text, in one pass over all their chunks."""
     found: list[list[tuple[str, str]]] = [[] for _ in texts]
     pieces = ((piece, index) for index, text in enumerate(texts) for piece in _chunks(text))
-    for doc, index in nlp.pipe(pieces, as_tuples=True, batch_size=64, n_process=processes):
+    # Small batches keep every worker busy to the end (64 left one idle for seconds).
+    batch_size = 16 if processes > 1 else 64
+    for doc, index in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=processes):
         # a table read line by line runs names into the next cell ("Michael Chen\n Billing"):
         # the first line of a mention is the name
         found[index].extend((ent.text.strip().split("\n")[0], ent.label_) for ent in doc.ents)
@@ -183,12 +184,3 @@ def entity_tags(
 
 def _max_chars(ctx: JobContext) -> int:
     return int(ctx.setting(NAME, "max_chars", DEFAULT_MAX_CHARS))
-
-
-def _processes(ctx: JobContext, todo: Sequence[tuple[Item, Content]]) -> int:
-    setting = int(ctx.setting(NAME, "processes", 0))
-    if setting > 0:
-        return setting
-    chars = sum(min(len(c.text), _max_chars(ctx)) for _, c in todo)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(cpus, 4) if chars >= PARALLEL_CHARS else 1

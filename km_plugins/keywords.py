@@ -11,13 +11,14 @@ the text, about 0.1 ms per word).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from km_core import Content, Item, JobContext, Tag, hookimpl
-from km_plugins import language
+from km_plugins import _batch, language
+from km_plugins._batch import BatchAnswers
 
 if TYPE_CHECKING:
     import yake
@@ -30,6 +31,8 @@ DEDUP_LIM = 0.8  # yake's own dedup: drop a phrase this similar to a better one
 MIN_WEIGHT = 0.3
 FALLBACK_LANGUAGE = "en"
 _NO_SPACES = frozenset({"zh", "ja"})  # yake splits words at spaces: no use here
+# yake reads about 10,000 words a second: below this many characters a batch stays in this process.
+PARALLEL_CHARS = 100_000
 
 # Stripped from the ends of a keyword and of its words: sentence punctuation,
 # quotes, brackets, Markdown emphasis. Not "+" or "#", which "C++" and "C#" need.
@@ -51,24 +54,64 @@ class Keyword:
     merged: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    top_k: int
+    max_ngram: int
+    max_chars: int
+
+    @classmethod
+    def of(cls, ctx: JobContext) -> Settings:
+        return cls(
+            top_k=max(1, int(ctx.setting(NAME, "top_k", 8))),
+            max_ngram=max(1, int(ctx.setting(NAME, "max_ngram", 3))),
+            max_chars=max(1, int(ctx.setting(NAME, "max_chars", 20_000))),
+        )
+
+
+# (language detected, keyword tags or None) for each item of the batch being tagged.
+_answers: BatchAnswers[tuple[str | None, list[Tag] | None]] = BatchAnswers()
+
+
 @hookimpl
-def km_tag(item: Item, content: Content, ctx: JobContext) -> list[Tag] | None:
-    top_k = max(1, int(ctx.setting(NAME, "top_k", 8)))
-    max_ngram = max(1, int(ctx.setting(NAME, "max_ngram", 3)))
-    max_chars = max(1, int(ctx.setting(NAME, "max_chars", 20_000)))
-    sample = content.text[:max_chars]
+def km_tag(item: Item, content: Content, ctx: JobContext, batch: Sequence[tuple[Item, Content]]) -> list[Tag] | None:
+    settings = Settings.of(ctx)
+    if _batch.in_batch(item, batch):
+        answer = _answers.get(item, batch, lambda pairs: _read_all(ctx, settings, pairs))
+    else:
+        answer = None
+    lang, tags = answer or analyse((content.text, settings))
+    if lang is not None:
+        content.metadata["lang"] = lang  # the engine stores it on the item (File.lang)
+    return tags
+
+
+def _read_all(
+    ctx: JobContext, settings: Settings, pairs: Sequence[tuple[Item, Content]]
+) -> list[tuple[str | None, list[Tag] | None]]:
+    """Every item of a batch; yake is pure Python, so a large batch is shared among processes."""
+    jobs = [(content.text, settings) for _, content in pairs]
+    chars = sum(min(len(text), settings.max_chars) for text, _ in jobs)
+    return _batch.parallel_map(analyse, jobs, _batch.processes(ctx, NAME, chars, PARALLEL_CHARS))
+
+
+def analyse(job: tuple[str, Settings]) -> tuple[str | None, list[Tag] | None]:
+    """The language of a text ("" if unsure) and its keyword tags; (None, None) when the
+    text is too short to tell either."""
+    text, settings = job
+    sample = text[: settings.max_chars]
     if len(sample.split()) < MIN_WORDS:
-        return None
+        return None, None
     detected = language.detect(sample)
-    content.metadata["lang"] = detected  # the engine stores it on the item (File.lang)
     if detected in _NO_SPACES:
-        return None
+        return detected, None
     lan = detected or FALLBACK_LANGUAGE
     # Ask for twice as many: merging near-duplicates must still leave top_k.
-    found = _extractor(lan, max_ngram, 2 * top_k).extract_keywords(_OPEN_PARAGRAPH_END.sub(".\n\n", sample))
-    kept = merge(found, language.stopwords(lan))[:top_k]
+    extractor = _extractor(lan, settings.max_ngram, 2 * settings.top_k)
+    found = extractor.extract_keywords(_OPEN_PARAGRAPH_END.sub(".\n\n", sample))
+    kept = merge(found, language.stopwords(lan))[: settings.top_k]
     if not kept:
-        return None
+        return detected, None
     note = "" if detected else f" (not detected, {FALLBACK_LANGUAGE} assumed)"
     tags = []
     for rank, keyword in enumerate(kept, start=1):
@@ -77,7 +120,7 @@ def km_tag(item: Item, content: Content, ctx: JobContext) -> list[Tag] | None:
             why += ", merged: " + ", ".join(keyword.merged)
         weight = weigh(keyword.score, kept[0].score)
         tags.append(Tag(name=keyword.name, kind="keyword", weight=weight, source=NAME, primary=False, why=why))
-    return tags
+    return detected, tags
 
 
 @lru_cache(maxsize=32)

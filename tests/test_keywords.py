@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def ctx(**settings: object) -> JobContext:
 
 
 def tag(text: str, **settings: object) -> list | None:
-    return km_tag(ITEM, Content(text=text), ctx(**settings))
+    return km_tag(ITEM, Content(text=text), ctx(**settings), ())
 
 
 def read(corpus: Path, name: str) -> str:
@@ -251,3 +252,32 @@ def test_called_through_pluggy(corpus: Path) -> None:
     content = Content(text=read(corpus, "wiki.md"))
     results = manager.hook.km_tag(item=ITEM, content=content, ctx=ctx(top_k=4), batch=[(ITEM, content)])
     assert len(results) == 1 and 0 < len(results[0]) <= 4
+
+
+def test_a_batch_in_worker_processes_answers_as_one_by_one(corpus: Path) -> None:
+    texts = [read(corpus, name) for name in ("wiki.md", "book-war-and-peace-1p.txt", "eng_spa_mult.md")]
+    texts += [GERMAN * 3, "too short to rank", CHINESE * 5]
+    pairs = [(Item(path=f"/x/{n}.txt", ext=".txt"), Content(text=t)) for n, t in enumerate(texts)]
+    alone = [tag(text) for text in texts]
+    settings = ctx(processes=2)
+    in_batch = [km_tag(item, content, settings, pairs) for item, content in pairs]
+    assert in_batch == alone
+    assert sum(1 for tags in in_batch if tags) == 4
+    # the language is set on each item's content here, not lost in a worker
+    assert [c.metadata.get("lang") for _, c in pairs] == ["en", "en", "en", "de", None, None]
+    # asked again (a retry) after its answer was handed out, an item is read again on its own
+    again = [km_tag(item, content, settings, pairs) for item, content in pairs]
+    assert again == alone
+
+
+def test_parallel_map_keeps_order_and_uses_workers() -> None:
+    from km_plugins._batch import parallel_map
+
+    assert parallel_map(abs, list(range(-50, 0)), 2) == list(range(50, 0, -1))
+    pids = set(parallel_map(_pid, list(range(40)), 2))
+    assert os.getpid() not in pids and len(pids) >= 1
+    assert parallel_map(_pid, [1, 2], 1) == [os.getpid()] * 2
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
