@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_discovery.py
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_ocr.py
+	$(BIN)/python benchmarks/bench_tagging.py
 
 clean:
 	rm -rf $(VENV) demo-home .pytest_cache benchmarks/_work

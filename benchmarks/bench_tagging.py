@@ -124,7 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--collection", type=int, default=10_000)
-    parser.add_argument("--work", default="/tmp/km-bench-tagging")
+    parser.add_argument("--work", default=str(HERE / "_work" / "tagging"))
     parser.add_argument("--only", choices=["tag", "relate"], default="")
     args = parser.parse_args()
     import shutil

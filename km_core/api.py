@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-API_VERSION = "1.1"  # 1.1: Tag.label and Tag.count (entities), km_tag(batch=...)
+# 1.1: Tag.label and Tag.count (entities), km_tag(batch=...); 1.2: JobContext.organize
+API_VERSION = "1.2"
 
 
 @dataclass(slots=True)
@@ -138,6 +139,8 @@ class JobContext:
     ``keep`` names a path (a file, or a folder and all below it) that a
     discover plugin saw but did not report (unreadable, still being written),
     so that the engine does not mark what it knows there as missing.
+    ``organize`` is the validated ``[organize]`` section of km.toml (its
+    ``library`` and ``rules``), for ``km_organize`` implementations.
     """
 
     job: str
@@ -151,6 +154,7 @@ class JobContext:
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("km"))
     keep: Callable[[str], None] = field(default=lambda path: None)
     data_dir: str = ""
+    organize: Any = None  # the [organize] settings (library, rules): for km_organize implementations
 
     def plugin_dir(self, plugin: str) -> Path:
         """A folder of this plugin's own, kept between runs (models, caches)."""

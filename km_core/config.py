@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, get_origin, get_type_hints
 
 from km_core.errors import ConfigError
+from km_core.organize.rules import OrganizeConfig, parse_organize
 from km_core.paths import Folders, default_roots, folders
 from km_core.tagging.rules import TagRule, parse_rules
 
@@ -117,6 +118,35 @@ class TaggingConfig:
     )
 
 
+def _desktop() -> list[str]:
+    import platformdirs
+
+    return [platformdirs.user_desktop_dir()]
+
+
+def _downloads() -> list[str]:
+    import platformdirs
+
+    return [platformdirs.user_downloads_dir()]
+
+
+@dataclass
+class RogueConfig:
+    """Which files the daily job lists for review (km review rogue): it never acts on them."""
+
+    desktop: list[str] = field(
+        default_factory=_desktop, metadata={"doc": "Desktop folders: every file in them is clutter to review."}
+    )
+    downloads: list[str] = field(
+        default_factory=_downloads, metadata={"doc": "Downloads folders: files older than downloads_days are listed."}
+    )
+    downloads_days: int = _opt(7, "Days after which a download is listed.", min=0)
+    outside: list[str] = _opt(
+        ["~"], "Folders whose own files (not their sub-folders) are listed when no monitored folder holds them."
+    )
+    untagged: bool = _opt(True, "List files km read but could give no tag.")
+
+
 @dataclass
 class Config:
     locations: LocationsConfig = field(default_factory=LocationsConfig)
@@ -126,6 +156,8 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     tagging: TaggingConfig = field(default_factory=TaggingConfig)
     tag_rules: list[TagRule] = field(default_factory=list)
+    organize: OrganizeConfig = field(default_factory=OrganizeConfig)
+    rogue: RogueConfig = field(default_factory=RogueConfig)
     folders: Folders = field(default_factory=folders, repr=False)
     source: str = "defaults"
 
@@ -141,6 +173,7 @@ SECTIONS: dict[str, type] = {
     "graph": GraphConfig,
     "logging": LoggingConfig,
     "tagging": TaggingConfig,
+    "rogue": RogueConfig,
 }
 
 
@@ -208,8 +241,11 @@ def parse(text: str, file: str = "km.toml", dirs: Folders | None = None) -> Conf
         if name == "tag_rules":
             sections[name] = parse_rules(file, value)
             continue
+        if name == "organize":
+            sections[name] = parse_organize(file, value)
+            continue
         if name not in SECTIONS:
-            raise _unknown(file, name, [*SECTIONS, "tag_rules"])
+            raise _unknown(file, name, [*SECTIONS, "tag_rules", "organize"])
         sections[name] = _build_section(file, name, SECTIONS[name], value)
     config = Config(**sections, folders=dirs or folders(), source=file)
     if config.jobs.warn_failure_ratio > config.jobs.critical_failure_ratio:

@@ -20,6 +20,7 @@ ROUTES = {
     "ocr": ("processing", "ocr"),
     "tag": ("processing", "tagging"),
     "organize": ("processing", "organization"),
+    "undo": ("processing", "organization"),
     "extract": ("processing", "extraction"),
     "discover": ("processing", "discovery"),
     "performance": ("system", "performance"),

@@ -61,6 +61,7 @@ class Run:
     kept: list[str] = field(default_factory=list)  # paths discovery saw but could not report
     vanished: list[str] = field(default_factory=list)  # ids of items whose file disappeared mid-run
     step: str = ""
+    plan: list[dict[str, Any]] = field(default_factory=list)
     on_progress: Callable[[str, int, int], None] = field(default=lambda step, done, total: None)
     _last_progress: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)

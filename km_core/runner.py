@@ -25,6 +25,7 @@ from km_core.config import Config
 from km_core.errors import EXIT_GRAPH, EXIT_OK, EXIT_THRESHOLD, KmError, UsageError
 from km_core.ignore import compile_ignore
 from km_core.locks import FileLock
+from km_core.organize.execute import recover as recover_moves
 from km_core.plugins import Plugins, get_plugins
 from km_core.run import Run, RunOptions
 from km_core.steps import STEPS
@@ -35,7 +36,7 @@ log = logging.getLogger("km.runner")
 perf = logging.getLogger("km.performance")
 
 JOBS: dict[str, list[str]] = {
-    "daily": ["discover", "ocr", "extract", "tag", "relate"],
+    "daily": ["discover", "ocr", "extract", "tag", "relate", "organize", "rogue"],
     "weekly": ["topics"],
     "monthly": [],
 }
@@ -53,6 +54,7 @@ class RunSummary:
     errors: list[dict[str, str]] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    plan: list[dict[str, Any]] = field(default_factory=list)  # the moves organize planned (made unless a dry run)
     recovered: str = ""
     failure_ratio: float = 0.0
     plugin_failures: dict[str, int] = field(default_factory=dict)
@@ -168,6 +170,7 @@ def _run_locked(
         settle_seconds=config.ignore.settle_seconds,
         log=log,
         data_dir=str(config.folders.state),
+        organize=config.organize,
     )
     run = Run(config, plugins, job, run_id, options, ctx)
     state_progress = _state_writer(config, job, run_id, started, on_progress)
@@ -185,6 +188,9 @@ def _run_locked(
         state_progress("", 0, 0)
         if not options.dry_run:
             summary.recovered = _recovery_said(config)
+            if job == "daily":  # the job that moves files finishes what a crash left half done
+                moves_said = recover_moves(config)
+                summary.recovered = "; ".join(filter(None, [summary.recovered, moves_said]))
         for name in steps:
             run.step = name
             state_progress(name, 0, 0)
@@ -218,6 +224,7 @@ def _run_locked(
         summary.errors = [f.as_dict() for f in run.failures]
         summary.failure_ratio = round(run.failure_ratio(), 4)
         summary.notes = run.notes
+        summary.plan = run.plan
         summary.plugin_failures = dict(plugins.failures)
         _finish(config, summary, options)
     return summary

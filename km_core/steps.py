@@ -13,8 +13,10 @@ from pathlib import Path
 from km_core import scan_cache
 from km_core.api import Content, Item, Source
 from km_core.reconcile import KnownIndex, reconcile
+from km_core.rogue import step_rogue
 from km_core.run import Run
 from km_core.steps_ocr import step_ocr
+from km_core.steps_organize import step_organize
 from km_core.steps_relate import step_relate
 from km_core.steps_tag import step_tag
 from km_core.steps_topics import step_topics
@@ -188,5 +190,7 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "extract": step_extract,
     "tag": step_tag,
     "relate": step_relate,
+    "organize": step_organize,
+    "rogue": step_rogue,
     "topics": step_topics,
 }

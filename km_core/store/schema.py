@@ -7,7 +7,7 @@ the missing ones in order inside one transaction each.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 ITEM_TABLES = ("File", "Note", "Event", "Photo")
 
@@ -90,4 +90,10 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     # 3: tagging and relationships; every item read so far gets tagged and related on the next run
     3: [f"ALTER TABLE File ADD {column}" for column in _FILE_ADDED[3]],
+    # 4: the move history: one Move per file km moved (or moved back), with the rule that said so
+    4: [
+        "CREATE NODE TABLE Move(id STRING, run STRING, item STRING, old_path STRING, new_path STRING, "
+        "rule STRING, reason STRING, at TIMESTAMP, action STRING, undoes STRING, PRIMARY KEY(id))",
+        "CREATE REL TABLE MOVED(FROM File TO Move)",
+    ],
 }

@@ -1,0 +1,89 @@
+"""Commands about moved and misplaced files: ``km undo`` and ``km review rogue``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from km_core.cli.output import emit_json, fail, say, table
+from km_core.errors import EXIT_THRESHOLD, KmError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+
+
+def undo(
+    last: Annotated[bool, typer.Option("--last", help="Undo the latest run that moved files.")] = False,
+    run: Annotated[str, typer.Option("--run", help="Undo the moves of this run (its id, as in the change log).")] = "",
+    since: Annotated[str, typer.Option("--since", help="Undo every move since this date (YYYY-MM-DD[THH:MM]).")] = "",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would move back; touch nothing.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move files back to where they were before km moved them.
+
+    Exits 0 when everything asked for was moved back, 1 when some files could not
+    be (they are listed, and left where they are), 2 on a usage error.
+    """
+    from km_core import logs
+    from km_core.config import load
+    from km_core.organize.undo import undo as run_undo
+
+    try:
+        config = load()
+        logs.setup(config.folders.logs, "undo", config.logging.level)
+        result = run_undo(config, last=last, run=run, since=since, dry_run=dry_run)
+    except KmError as error:
+        raise fail(error) from None
+    moves = result.planned if dry_run else result.done
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        if result.recovered:
+            say(result.recovered)
+        verb = "would move back" if dry_run else "moved back"
+        if moves:
+            table(["from", "back to"], [(m["old_path"], m["new_path"]) for m in moves], title=f"{verb}: {len(moves)}")
+        else:
+            say("nothing to move back")
+        for problem in result.problems:
+            say(f"not moved back: {problem['path']}: {problem['problem']}")
+    if result.problems:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+class ReviewList(StrEnum):
+    rogue = "rogue"
+
+
+def review(
+    what: Annotated[ReviewList, typer.Argument(help="Which list to review.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Files for you to look at, as the last daily job found them (km never acts on these)."""
+    from km_core.config import load
+    from km_core.rogue import load as load_rogue
+
+    try:
+        found = load_rogue(load())
+    except KmError as error:
+        raise fail(error) from None
+    if as_json:
+        emit_json(found)
+        return
+    alerts = found.get("alerts", [])
+    if not found.get("generated"):
+        say("no list yet: the daily job writes it (km job daily)")
+        return
+    rows = [(a["kind"], a["path"], f"{a['age_days']:g} d", a["reason"]) for a in alerts]
+    table(["kind", "path", "age", "why"], rows, title=f"rogue files: {len(alerts)} (as of {found['generated']})")
+    if not alerts:
+        say("nothing to review")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(undo)
+    app.command()(review)
+
+
+__all__ = ["register"]

@@ -1,0 +1,68 @@
+"""Change logs: every move, written where the file came from, for the user to read.
+
+Each monitored location keeps its own log in a small hidden folder,
+``<location>/.km/changes-YYYY-MM.jsonl``: one JSON object per line (a move or
+an undo), appended, never rewritten. ``km undo`` reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+FOLDER = ".km"
+PATTERN = "changes-*.jsonl"
+
+
+def folder(location: str) -> Path:
+    return Path(location) / FOLDER
+
+
+def location_of(path: str, roots: Sequence[str]) -> str:
+    """The monitored location holding ``path`` (the deepest), or its parent folder if none does."""
+    inside = [r for r in roots if path.startswith(r.rstrip("/") + "/")]
+    return max(inside, key=len) if inside else str(Path(path).parent)
+
+
+def append(entries: Sequence[dict[str, Any]], roots: Sequence[str], sync: bool = True) -> None:
+    """Add ``entries`` to the log of the location each one's ``old_path`` is in."""
+    by_file: dict[Path, list[dict[str, Any]]] = {}
+    for entry in entries:
+        month = datetime.fromisoformat(entry["date"]).strftime("%Y-%m")
+        log = folder(entry.get("location") or location_of(entry["old_path"], roots)) / f"changes-{month}.jsonl"
+        by_file.setdefault(log, []).append(entry)
+    for log, lines in by_file.items():
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write("".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in lines))
+            handle.flush()
+            if sync:
+                os.fsync(handle.fileno())
+
+
+def read(locations: Iterable[str]) -> list[dict[str, Any]]:
+    """Every entry of these locations' logs, oldest first; a damaged line is passed over."""
+    entries: list[dict[str, Any]] = []
+    for location in dict.fromkeys(locations):
+        for log in sorted(folder(location).glob(PATTERN)):
+            try:
+                text = log.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            for line in text.splitlines():
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a crash
+                if isinstance(entry, dict) and {"id", "run", "old_path", "new_path"} <= entry.keys():
+                    entries.append(entry)
+    entries.sort(key=lambda e: (e.get("date", ""), e.get("seq", 0)))
+    return entries
+
+
+def logged_ids(locations: Iterable[str]) -> set[str]:
+    return {e["id"] for e in read(locations)}

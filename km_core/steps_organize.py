@@ -1,0 +1,122 @@
+"""The organize step: ask ``km_organize`` where each tagged file belongs, check, then move.
+
+Only files outside the library are candidates (what is inside was put there by
+km or by you); files in "do not move" folders, files changed in the last
+minutes and files that changed since they were scanned stay where they are.
+A dry run stops after the plan, which the job summary carries (``plan``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from km_core.api import Item, MovePlan, Tag
+from km_core.organize import changelog
+from km_core.organize.execute import carry_out, roots_of
+from km_core.organize.safety import Refused, check_destination, check_source, free_name, protected
+from km_core.run import Run
+from km_core.store import moves as move_store
+from km_core.store import open_graph
+
+log = logging.getLogger("km.organize")
+
+
+def step_organize(run: Run) -> None:
+    settings = run.config.organize
+    if not settings.library:
+        log.info("no [organize] library set: nothing is moved")
+        return
+    library = os.path.normpath(os.path.expanduser(settings.library))
+    roots = roots_of(run.config)
+    with open_graph(run.config, read_only=True) as graph:
+        found = move_store.candidates(graph, run.scope)
+    found = [(item, tags) for item, tags in found if not _inside(item.path, library)]
+    run.ctx.progress(0, len(found))
+    moves = _plan(run, found, library, roots)
+    run.plan = [_shown(m) for m in moves]
+    run.counts["organize_planned"] = len(moves)
+    if run.options.dry_run or not moves:
+        return
+    if not any(_inside(library, root) or library == root for root in roots):
+        log.warning("the library %s is not inside a monitored folder: moved files are not scanned there", library)
+    done, problems = carry_out(run.config, run.run_id, moves, settings.on_conflict, run.progress)
+    run.counts["moved"] += len(done)
+    for move in done:
+        log.info("moved %s -> %s (%s)", move["old_path"], move["new_path"], move["reason"])
+    for move, why in problems:
+        run.counts["organize_skipped"] += 1
+        log.warning("not moved: %s: %s", move["old_path"], why)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip("/") + "/")
+
+
+def _plan(run: Run, found: list[tuple[Item, list[Tag]]], library: str, roots: list[str]) -> list[dict[str, Any]]:
+    settings = run.config.organize
+    taken: set[str] = set()
+    moves: list[dict[str, Any]] = []
+    for done, (item, tags) in enumerate(found, start=1):
+        run.ctx.progress(done, len(found))
+        pattern = protected(item.path, settings.do_not_move, item.root)
+        if pattern:
+            run.counts["organize_protected"] += 1
+            log.debug("do not move (%s): %s", pattern, item.path)
+            continue
+        name, plan = run.plugins.call_first("km_organize", item=item, tags=tags, ctx=run.ctx)
+        if not isinstance(plan, MovePlan):
+            continue
+        try:
+            destination = check_destination(plan.destination, library)
+            info = check_source(item.path, settings.settle_minutes)
+            if (info.st_size, info.st_mtime_ns) != (item.size, item.mtime_ns):
+                raise Refused(f"{item.path} changed since it was scanned: the next run decides")
+            if os.path.lexists(destination) or destination in taken:
+                if settings.on_conflict == "skip":
+                    raise Refused(f"{destination} exists (on_conflict = skip)")
+                destination = free_name(destination, taken)
+        except Refused as exc:
+            run.counts["organize_refused"] += 1
+            log.warning("not moved: %s", exc, extra={"context": f"plan by {name}: {plan.destination}"})
+            continue
+        taken.add(destination)
+        moves.append(_move(run, item, tags, plan, destination, roots, info.st_dev))
+    return moves
+
+
+def _move(
+    run: Run, item: Item, tags: list[Tag], plan: MovePlan, destination: str, roots: list[str], device: int
+) -> dict[str, Any]:
+    return {
+        "id": f"{run.run_id}-{os.urandom(4).hex()}",
+        "run": run.run_id,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "item": item.id,
+        "old_path": item.path,
+        "new_path": destination,
+        "root": changelog.location_of(destination, roots),
+        "location": changelog.location_of(item.path, roots),
+        "rule": plan.rule,
+        "reason": plan.reason or plan.rule,
+        "tags": [t.name for t in tags if t.source != "mentions"][:20],
+        "hash": item.hash,
+        "size": item.size,
+        "action": "move",
+        "undoes": "",
+        "across": _device_of(destination) != device,
+    }
+
+
+def _device_of(path: str) -> int:
+    """The device the nearest existing folder of ``path`` is on."""
+    folder = os.path.dirname(path)
+    while folder and not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    return os.stat(folder or "/").st_dev
+
+
+def _shown(move: dict[str, Any]) -> dict[str, Any]:
+    return {k: move[k] for k in ("item", "old_path", "new_path", "rule", "reason")}
