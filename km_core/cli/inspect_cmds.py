@@ -99,6 +99,12 @@ def _print_item(item: dict[str, Any]) -> None:
     for entity in entities:
         typer.echo(f"{'':>13}{entity['name']} ({entity['label']}, {entity['count']}x)")
     _print_related(item.get("related") or [])
+    moves = item.get("moves") or []
+    typer.echo(f"{'moves':>11}: {'none' if not moves else ''}")
+    for move in moves:
+        when = str(move["at"])[:19]
+        typer.echo(f"{'':>13}{when}  {move['action']}  {move['old_path']} -> {move['new_path']}")
+        typer.echo(f"{'':>15}why: {move['reason']} (run {move['run']})")
 
 
 def _print_tags(tags: list[dict[str, Any]]) -> None:

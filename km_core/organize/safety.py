@@ -56,10 +56,9 @@ def check_destination(destination: str, library: str) -> str:
     for part in parts:
         if _BAD_CHARS.search(part) or len(part.encode()) > NAME_BYTES or part in (".", ".."):
             raise Refused(f"destination {destination!r} has an unsafe name {part!r}")
-    # no symlinked folder may lead out of the library, whether it exists now or not
+    # no symlinked folder below the library may lead out of it (the library itself is
+    # yours to put anywhere, a symlink included)
     current = Path(root)
-    if current.is_symlink():
-        raise Refused(f"the library {root} is a symlink")
     for part in parts[:-1]:
         current = current / part
         if current.is_symlink():

@@ -64,7 +64,7 @@ def apply(graph: Graph, moves: Sequence[dict[str, Any]], batch_size: int) -> Non
         )
     history = [
         {k: m[k] for k in ("id", "run", "item", "old_path", "new_path", "rule", "reason", "action", "undoes")}
-        | {"at": m.get("at") or datetime.now(UTC).isoformat()}
+        | {"at": m.get("date") or datetime.now(UTC).isoformat()}
         for m in moves
     ]
     with graph.transaction():
@@ -91,16 +91,3 @@ def ensure_locations(graph: Graph, roots: Sequence[str]) -> None:
                 "MERGE (l:Location {path: $root}) ON CREATE SET l.name = $name, l.kind = 'root'",
                 {"root": root, "name": Path(root).name},
             )
-
-
-def history(graph: Graph, item: str) -> list[dict[str, Any]]:
-    """An item's moves, oldest first (``km show``)."""
-    return graph.dicts(
-        "MATCH (m:Move) WHERE m.item = $item RETURN m.id AS id, m.run AS run, m.at AS at, m.action AS action, "
-        "m.old_path AS old_path, m.new_path AS new_path, m.rule AS rule, m.reason AS reason ORDER BY m.at, m.id",
-        {"item": item},
-    )
-
-
-def paths(graph: Graph, ids: Sequence[str]) -> dict[str, str]:
-    return dict(graph.rows("MATCH (f:File) WHERE f.id IN $ids RETURN f.id, f.path", {"ids": list(ids)}))

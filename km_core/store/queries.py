@@ -63,6 +63,13 @@ def find_item(graph: Graph, path_or_id: str) -> dict[str, Any] | None:
         {"key": path_or_id, "paths": candidates},
     )
     if not found:
+        # a path km moved the file away from still finds it
+        moved = graph.rows(
+            "MATCH (m:Move) WHERE m.old_path IN $paths RETURN m.item ORDER BY m.at DESC LIMIT 1", {"paths": candidates}
+        )
+        if moved:
+            found = graph.dicts("MATCH (f:File) WHERE f.id = $key RETURN f.* LIMIT 1", {"key": moved[0][0]})
+    if not found:
         return None
     item = {key.removeprefix("f."): value for key, value in found[0].items()}
     item["tags"] = graph.dicts(
@@ -80,6 +87,11 @@ def find_item(graph: Graph, path_or_id: str) -> dict[str, Any] | None:
         "MATCH (f:File {id: $id})-[r:RELATED]-(o:File) "
         "RETURN r.kind AS kind, r.score AS score, r.why AS why, o.id AS id, o.path AS path "
         "ORDER BY r.kind, r.score DESC, o.path LIMIT 100",
+        {"id": item["id"]},
+    )
+    item["moves"] = graph.dicts(
+        "MATCH (m:Move) WHERE m.item = $id RETURN m.id AS id, m.run AS run, m.at AS at, m.action AS action, "
+        "m.old_path AS old_path, m.new_path AS new_path, m.reason AS reason ORDER BY m.at, m.id",
         {"id": item["id"]},
     )
     item["location"] = graph.scalar("MATCH (f:File {id: $id})-[:`IN`]->(l:Location) RETURN l.path", {"id": item["id"]})
