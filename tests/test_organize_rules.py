@@ -70,6 +70,7 @@ destination = "Finance/{year}/{month}/{entity}"
     assert rule.type == ["invoice"] and rule.extension == ["pdf", "docx"]
     assert (rule.min_size, rule.max_size) == (1000, 2 * 1024**2)
     assert not rule.names_file and MoveRule("n", "{tag}/{name}.{ext}").names_file
+    assert not MoveRule("n", "Notes/{ext}").names_file  # a folder named after the extension
 
 
 @pytest.mark.parametrize(

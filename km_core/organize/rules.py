@@ -51,9 +51,9 @@ class MoveRule:
 
     @property
     def names_file(self) -> bool:
-        """Whether the destination's last part names the file (else it is a folder)."""
-        last = PurePosixPath(self.destination).name
-        return "{name}" in last or "{ext}" in last
+        """Whether the destination's last part names the file ("{name}.{ext}", "{year}-{name}.pdf");
+        without ``{name}`` it is a folder ("Notes/{ext}") and the file keeps its name."""
+        return "{name}" in PurePosixPath(self.destination).name
 
 
 @dataclass

@@ -65,7 +65,9 @@ def select(entries: list[dict[str, Any]], last: bool, run: str, since: str) -> l
     undone = {e["undoes"] for e in entries if e.get("undoes")}
     moves = [e for e in entries if e.get("action", "move") == "move" and e["id"] not in undone]
     if last:
-        run = moves[-1]["run"] if moves else ""
+        if not moves:
+            return []
+        run = moves[-1]["run"]
     if run:
         chosen = [e for e in moves if e["run"] == run]
         if not chosen and any(e["run"] == run for e in entries):
