@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from km_core.api import Item, Relation
 from km_core.store.files import _changing, items_where, update_files
@@ -38,16 +37,8 @@ def unique(relations: Sequence[Relation], known: set[str]) -> list[Relation]:
 def save(graph: Graph, ids: Sequence[str], relations: Sequence[Relation], done: dict[str, str], batch: int) -> None:
     """Replace every RELATED edge of ``ids`` with ``relations``; mark them related as of ``done`` (id -> hash)."""
     _delete_edges(graph, ids)
-    rows: list[dict[str, Any]] = [
-        {"a": r.source_id, "b": r.target_id, "kind": r.kind, "score": round(float(r.score), 4), "why": r.why[:2000]}
-        for r in relations
-    ]
-    graph.write(
-        "MATCH (a:File {id: r.a}), (b:File {id: r.b}) "
-        "CREATE (a)-[:RELATED {kind: r.kind, score: r.score, why: r.why}]->(b)",
-        rows,
-        batch,
-    )
+    rows = [(r.source_id, r.target_id, r.kind, round(float(r.score), 4), r.why[:2000]) for r in relations]
+    graph.copy_edges("RELATED", ("File", "File"), rows)
     if done:
         _changing(graph)
         now = datetime.now(UTC)
