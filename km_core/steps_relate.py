@@ -42,15 +42,16 @@ def step_relate(run: Run) -> None:
     with open_graph(run.config, read_only=True) as graph:
         items = rel_store.needing(graph, run.scope)
         known = rel_store.present(graph)
+        gone = rel_store.missing_with_edges(graph)
     total = len(items)
     log.info("%d items to relate", total)
     if run.options.dry_run:
         run.counts["relate_planned"] = total
         return
     collection = collection_index.load(collection_path(run.config))
-    with open_graph(run.config) as graph:
-        gone = rel_store.drop_missing(graph)
-    if gone:
+    if gone:  # a write transaction (and its checkpoint) only when there is something to drop
+        with open_graph(run.config) as graph:
+            rel_store.drop_edges(graph, gone)
         collection.remove(gone)
         collection.save(collection_path(run.config))
         log.info("edges of %d missing items removed", len(gone))

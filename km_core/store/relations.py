@@ -51,19 +51,17 @@ def _delete_edges(graph: Graph, ids: Sequence[str]) -> None:
     graph.execute("MATCH (:File)-[r:RELATED]->(a:File) WHERE a.id IN $ids DELETE r", {"ids": list(ids)})
 
 
-def drop_missing(graph: Graph) -> list[str]:
-    """Remove the edges of items that are gone; their ids (for the collection index)."""
-    gone = [
-        r[0]
-        for r in graph.rows(
-            "MATCH (f:File) WHERE f.status = 'missing' AND coalesce(f.related_hash, '') <> '' RETURN f.id"
-        )
-    ]
-    if gone:
-        _delete_edges(graph, gone)
-        _changing(graph)
-        update_files(graph, [{"id": i, "related_hash": ""} for i in gone], 5000)
-    return gone
+def missing_with_edges(graph: Graph) -> list[str]:
+    """Items that are gone but may still have edges (or a place in the collection index)."""
+    query = "MATCH (f:File) WHERE f.status = 'missing' AND coalesce(f.related_hash, '') <> '' RETURN f.id"
+    return [r[0] for r in graph.rows(query)]
+
+
+def drop_edges(graph: Graph, gone: Sequence[str]) -> None:
+    """Remove the edges of items that are gone."""
+    _delete_edges(graph, gone)
+    _changing(graph)
+    update_files(graph, [{"id": i, "related_hash": ""} for i in gone], 5000)
 
 
 def present(graph: Graph) -> set[str]:
