@@ -37,11 +37,23 @@ def append(entries: Sequence[dict[str, Any]], roots: Sequence[str], sync: bool =
         by_file.setdefault(log, []).append(entry)
     for log, lines in by_file.items():
         log.parent.mkdir(parents=True, exist_ok=True)
+        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in lines)
+        if _cut_short(log):
+            text = "\n" + text  # a crash cut the last line: ours start on a line of their own
         with open(log, "a", encoding="utf-8") as handle:
-            handle.write("".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in lines))
+            handle.write(text)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
+
+
+def _cut_short(log: Path) -> bool:
+    try:
+        with open(log, "rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except OSError:  # missing or empty
+        return False
 
 
 def read(locations: Iterable[str]) -> list[dict[str, Any]]:

@@ -14,8 +14,16 @@ from km_core.store.tags import READ, forget
 
 
 def candidates(graph: Graph, under: str = "") -> list[tuple[Item, list[Tag]]]:
-    """Tagged files, each with its tags, then every entity it mentions (kind entity, source 'mentions')."""
-    items = items_where(graph, f"{READ} AND coalesce(f.tagged_hash, '') = f.extracted_hash", {}, under)
+    """Tagged files, each with its tags, then every entity it mentions (kind entity, source 'mentions').
+
+    Tagged means: for their current content, or before km moved them (a moved file is
+    tagged again by the next tag step, for its new path, and keeps its tags until then).
+    """
+    where = (
+        f"{READ} AND (coalesce(f.tagged_hash, '') = f.extracted_hash OR (coalesce(f.tagged_hash, '') = '' "
+        "AND EXISTS { MATCH (f)-[e:TAGGED]->(:Tag) WHERE NOT e.source IN ['km', 'ocr'] }))"
+    )
+    items = items_where(graph, where, {}, under)
     if not items:
         return []
     ids = [item.id for item in items]
