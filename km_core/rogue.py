@@ -2,7 +2,7 @@
 
 - ``desktop``: any file on a Desktop folder (not yet organised);
 - ``old_download``: a file in a Downloads folder older than ``downloads_days``;
-- ``untagged``: a file km read but could give no tag;
+- ``untagged``: a file km read but could give no tag (the type "other" does not count);
 - ``outside``: a file directly in an ``outside`` folder (the home folder by
   default) that no monitored location holds.
 
@@ -46,7 +46,7 @@ def _walk(folder: str, ignore: Callable[[str, bool], bool], deep: bool = True) -
         return
     for entry in entries:
         try:
-            if ignore(entry.path, entry.is_dir(follow_symlinks=False)):
+            if ignore(entry.name, entry.is_dir(follow_symlinks=False)):
                 continue
             if entry.is_file(follow_symlinks=False):
                 yield entry
@@ -99,7 +99,9 @@ def _untagged(config: Config, now: float) -> list[dict[str, Any]]:
     with open_graph(config, read_only=True) as graph:
         rows = graph.rows(
             f"MATCH (f:File) WHERE {READ} AND coalesce(f.tagged_hash, '') = f.extracted_hash "
-            "AND NOT EXISTS { MATCH (f)-[e:TAGGED]->(:Tag) WHERE e.source <> 'km' } "
+            # the type 'other' says only that no type fitted: it is no tag to find a file by
+            "AND NOT EXISTS { MATCH (f)-[e:TAGGED]->(t:Tag) WHERE e.source <> 'km' "
+            "AND NOT (t.kind = 'type' AND t.name = 'other') } "
             "RETURN f.path, f.size, f.mtime_ns ORDER BY f.path"
         )
     return [_alert("untagged", path, size or 0, (mtime or 0) / 1e9, now) for path, size, mtime in rows]

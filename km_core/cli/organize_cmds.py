@@ -75,8 +75,13 @@ def review(
     if not found.get("generated"):
         say("no list yet: the daily job writes it (km job daily)")
         return
-    rows = [(a["kind"], a["path"], f"{a['age_days']:g} d", a["reason"]) for a in alerts]
-    table(["kind", "path", "age", "why"], rows, title=f"rogue files: {len(alerts)} (as of {found['generated']})")
+    # a line per file, grouped by why: paths are long, and a table would wrap them
+    typer.echo(f"rogue files: {len(alerts)} (as of {found['generated']})")
+    for kind in dict.fromkeys(a["kind"] for a in alerts):
+        group = [a for a in alerts if a["kind"] == kind]
+        typer.echo(f"\n{kind}: {group[0]['reason']} ({len(group)})")
+        for alert in group:
+            typer.echo(f"  {alert['age_days']:>7g} d  {alert['path']}")
     if not alerts:
         say("nothing to review")
 
