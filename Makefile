@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_ocr.py
 	$(BIN)/python benchmarks/bench_tagging.py
+	$(BIN)/python benchmarks/bench_organize.py
 
 clean:
 	rm -rf $(VENV) demo-home .pytest_cache benchmarks/_work

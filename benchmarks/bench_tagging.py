@@ -73,7 +73,7 @@ def bench_tag(base: Path, count: int) -> None:
     words = sum(len(t.split()) for t in texts)
     from km_plugins.entities import pipeline
 
-    nlp, model = pipeline("en_core_web_sm")
+    nlp, _ = pipeline("en_core_web_sm")
     list(nlp.pipe(texts[:8]))  # warm
     began = time.perf_counter()
     entities = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=64))
