@@ -305,5 +305,15 @@ def default_text(overrides: dict[str, Any] | None = None) -> str:
         '# keyword = "invoice"',
         '# name = "invoices are finance"  # optional, shown in `km show`',
         "",
+        "# Organising (off until a library and a rule are set; see docs/organizing.md). The first",
+        "# rule whose conditions all hold moves a file to library/destination; km undo moves it back.",
+        "# [organize]",
+        '# library = "~/Documents/Library"',
+        '# do_not_move = ["Keep"]',
+        "# [[organize.rules]]",
+        '# name = "invoices"',
+        '# type = ["invoice", "receipt"]',
+        '# destination = "Finance/{type}/{year}"',
+        "",
     ]
     return "\n".join(lines)
