@@ -151,6 +151,26 @@ def build_home(home: Path) -> list[Path]:
     return written
 
 
+def _organize_toml(home: Path) -> str:
+    """Rules that tidy the demo's receipts, invoices and screenshots into a library."""
+    library = home / "Documents" / "Library"
+    return f"""
+[organize]
+library = "{library}"
+settle_minutes = 0
+
+[[organize.rules]]
+name = "money"
+type = ["invoice", "receipt"]
+destination = "Finance/{{type}}"
+
+[[organize.rules]]
+name = "screenshots"
+extension = "png"
+destination = "Screenshots/{{year}}-{{month}}"
+"""
+
+
 def run_demo(folder: Path) -> int:
     from km_core import config as config_mod
     from km_core.plugins import reset
@@ -167,7 +187,7 @@ def run_demo(folder: Path) -> int:
     dirs.ensure()
     roots = [str(home / sub) for sub in ("Documents", "Desktop", "Downloads")]
     text = config_mod.default_text({"locations.roots": roots, "ignore.settle_seconds": 0})
-    dirs.config_file.write_text(text, encoding="utf-8")
+    dirs.config_file.write_text(text + _organize_toml(home), encoding="utf-8")
     summary = run_job(config_mod.load(dirs), "daily", RunOptions(manual=True))
     from km_core.cli.progress import print_summary
 
@@ -188,6 +208,8 @@ def run_demo(folder: Path) -> int:
     rows = [[*row, ", ".join(tags.get(row[0], [])[:4])] for row in rows]
     table(["file", "kind", "type", "status", "words", "some tags"], rows, title="What landed in the graph")
     say("relationships: " + (", ".join(f"{count} {kind}" for kind, count in related) or "none"))
+    for move in summary.plan:
+        say(f"organised: {Path(move['old_path']).relative_to(home)} -> {Path(move['new_path']).relative_to(home)}")
     km = Path(sys.executable).with_name("km")
     km_cmd = str(km) if km.exists() else "km"
     say("\nTry next (the demo keeps its own config and graph, so set KM_HOME):")
@@ -197,6 +219,8 @@ def run_demo(folder: Path) -> int:
         f"show '{files[0]}'",
         "query 'MATCH (f:File)-[:MENTIONS]->(e:Entity) RETURN e.label, e.name, count(f)'",
         "query 'MATCH (f:File) RETURN f.kind, count(*)'",
+        "review rogue",
+        "undo --last --dry-run",
         "job daily",
     ):
         say(f"  KM_HOME={state} {km_cmd} {command}")
