@@ -29,4 +29,6 @@ def test_demo_runs_the_daily_job_and_organises(tmp_path: Path) -> None:
     assert (home / "Documents" / "receipt-techmart-2024-11-23.pdf").exists()
     assert not [p for p in library.rglob("*") if p.is_file()]  # the (configured) library is left, empty
     rogue = run_km("review", "rogue", home=tmp_path / "km")
-    assert rogue.returncode == 0 and "desktop" in rogue.stdout
+    assert rogue.returncode == 0 and "rogue files:" in rogue.stdout
+    listed = [line.split(" d  ")[-1] for line in rogue.stdout.splitlines() if " d  " in line]
+    assert listed and all(path.startswith(str(home)) for path in listed)  # the demo's files only

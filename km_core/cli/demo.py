@@ -186,7 +186,15 @@ def run_demo(folder: Path) -> int:
     dirs = config_mod.folders()
     dirs.ensure()
     roots = [str(home / sub) for sub in ("Documents", "Desktop", "Downloads")]
-    text = config_mod.default_text({"locations.roots": roots, "ignore.settle_seconds": 0})
+    overrides = {
+        "locations.roots": roots,
+        "ignore.settle_seconds": 0,
+        # the demo's own Desktop and Downloads, never yours
+        "rogue.desktop": [str(home / "Desktop")],
+        "rogue.downloads": [str(home / "Downloads")],
+        "rogue.outside": [str(home)],
+    }
+    text = config_mod.default_text(overrides)
     dirs.config_file.write_text(text + _organize_toml(home), encoding="utf-8")
     summary = run_job(config_mod.load(dirs), "daily", RunOptions(manual=True))
     from km_core.cli.progress import print_summary
