@@ -49,6 +49,7 @@ def _walk(folder: str, ignore: Callable[[str, bool], bool], deep: bool = True) -
             if ignore(entry.name, entry.is_dir(follow_symlinks=False)):
                 continue
             if entry.is_file(follow_symlinks=False):
+                entry.stat(follow_symlinks=False)  # cached: a file gone mid-walk is passed over here
                 yield entry
             elif deep and entry.is_dir(follow_symlinks=False):
                 yield from _walk(entry.path, ignore)

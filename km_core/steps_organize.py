@@ -15,7 +15,8 @@ from typing import Any
 
 from km_core.api import Item, MovePlan, Tag
 from km_core.organize import changelog
-from km_core.organize.execute import carry_out, roots_of
+from km_core.organize.execute import carry_out, pending, roots_of
+from km_core.organize.mover import existing_folder
 from km_core.organize.safety import Refused, check_destination, check_source, free_name, protected
 from km_core.run import Run
 from km_core.store import moves as move_store
@@ -29,11 +30,23 @@ def step_organize(run: Run) -> None:
     if not settings.library:
         log.info("no [organize] library set: nothing is moved")
         return
-    library = os.path.normpath(os.path.expanduser(settings.library))
+    waiting = pending(run.config)
+    if waiting:
+        note = f"nothing organised: moves of run {waiting[0]} are not settled yet (see the log)"
+        log.warning(note)
+        run.notes.append(note)
+        return
+    library = settings.library  # resolved when the config was read, as item paths are
     roots = roots_of(run.config)
     with open_graph(run.config, read_only=True) as graph:
         found = move_store.candidates(graph, run.scope)
-    found = [(item, tags) for item, tags in found if not _inside(item.path, library)]
+    # only inside the monitored folders (a --path elsewhere is read, never reorganised),
+    # never what is in the library already
+    found = [
+        (item, tags)
+        for item, tags in found
+        if not _inside(item.path, library) and any(_inside(item.path, root) for root in roots)
+    ]
     run.ctx.progress(0, len(found))
     moves = _plan(run, found, library, roots)
     run.plan = [_shown(m) for m in moves]
@@ -104,6 +117,8 @@ def _move(
         "tags": [t.name for t in tags if t.source != "mentions"][:20],
         "hash": item.hash,
         "size": item.size,
+        "mtime_ns": item.mtime_ns,
+        "mount": existing_folder(destination),
         "action": "move",
         "undoes": "",
         "across": _device_of(destination) != device,

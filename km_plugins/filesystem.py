@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from stat import S_ISREG
 
 from km_core import Item, JobContext, Source, hookimpl
+from km_core.organize.changelog import FOLDER as KM_FOLDER
+from km_core.organize.mover import PARTIAL
 from km_plugins.screenshot_detect import by_name as screenshot_name
 
 log = logging.getLogger("km.discover")
@@ -53,10 +55,10 @@ def walk(source: Source, ctx: JobContext) -> Iterator[Item]:
                     continue
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        if not ignored(name, True):
+                        if not ignored(name, True) and name != KM_FOLDER:
                             stack.append(entry.path)
                         continue
-                    if ignored(name, False):
+                    if ignored(name, False) or name.startswith(PARTIAL):
                         continue
                     st = entry.stat(follow_symlinks=False)
                 except OSError as exc:

@@ -46,6 +46,7 @@ def carry_out(
     """Move each file as planned; (the moves done, (a move not done, why))."""
     roots = roots_of(config)
     journal = Journal(journal_folder(config), run_id)
+    claimed = {m["new_path"] for m in moves}  # a name picked for a conflict must not be another move's
     done: list[dict[str, Any]] = []
     problems: list[tuple[dict[str, Any], str]] = []
     try:
@@ -55,7 +56,7 @@ def carry_out(
             moved_now = []
             for move in chunk:
                 with signals.shielded():  # a stop request waits until this file is in one place
-                    outcome = _move_one(journal, move, on_conflict)
+                    outcome = _move_one(journal, move, on_conflict, claimed)
                 if outcome:
                     problems.append((move, outcome))
                 else:
@@ -74,21 +75,31 @@ def carry_out(
     return done, problems
 
 
-def _move_one(journal: Journal, move: dict[str, Any], on_conflict: str) -> str:
+def _move_one(journal: Journal, move: dict[str, Any], on_conflict: str, claimed: set[str]) -> str:
     """'' when moved, else why not."""
-    for _ in range(2):
+    try:
+        info = os.lstat(move["old_path"])
+        if move.get("mtime_ns") and (info.st_size, info.st_mtime_ns) != (move["size"], move["mtime_ns"]):
+            journal.outcome(move["id"], "changed")
+            return f"{move['old_path']} changed since the plan: the next run decides"
+    except FileNotFoundError:
+        journal.outcome(move["id"], "gone")
+        return f"{move['old_path']} is no longer there"
+    for _ in range(3):
         try:
-            how = move_file(move["old_path"], move["new_path"], move["id"])
+            how = move_file(
+                move["old_path"], move["new_path"], move["id"], lambda info: journal.placed(move["id"], info)
+            )
         except Taken:
-            # someone took the name since the plan: a free name (the intent names the first
-            # choice; recovery looks for the file at both, see _alternatives)
+            # someone took the name since the plan: a free name, journalled again before use
             if on_conflict == "skip":
                 journal.outcome(move["id"], "taken")
                 return f"{move['new_path']} exists (on_conflict = skip)"
             try:
-                move["new_path"] = free_name(move["new_path"], set())
+                move["new_path"] = free_name(move["new_path"], claimed)
             except Refused as exc:
                 return str(exc)
+            claimed.add(move["new_path"])
             journal.intend([move])
             continue
         except FileNotFoundError:
@@ -113,35 +124,61 @@ def _entry(move: dict[str, Any]) -> dict[str, Any]:
 
 
 def recover(config: Config) -> str:
-    """Finish or roll back the moves of an interrupted run; what was done, or ''."""
+    """Finish or roll back the moves of interrupted runs; what was done, or ''.
+
+    A journal whose moves cannot all be decided now (a drive not mounted, an error) is
+    kept, said, and tried again at the next start; ``pending`` tells the organize step.
+    """
     folder = journal_folder(config)
     if not folder.is_dir():
         return ""
     said = []
     for path in sorted(folder.glob("*.jsonl")):
-        intents, _ = read_journal(path)
-        latest: dict[str, dict[str, Any]] = {}
-        for intent in intents:
-            latest[intent["id"]] = intent  # a move re-planned to a free name is journalled again
-        finished, undone = [], 0
-        for intent in latest.values():
-            try:
-                result = settle(intent)
-            except OSError as exc:
-                log.error("could not settle the move of %s: %s", intent["old_path"], exc)
-                continue
-            if result == "moved":
-                finished.append(intent)
-            else:
-                undone += 1
-        logged = changelog.logged_ids(m["location"] for m in finished)
-        changelog.append([_entry(m) for m in finished if m["id"] not in logged], roots_of(config))
-        if finished:
-            with open_graph(config) as graph:
-                move_store.apply(graph, finished, config.jobs.batch_size)
-        os.unlink(path)
-        run = path.stem
-        message = f"run {run} was interrupted while moving files: {len(finished)} moves completed, {undone} not made"
+        try:
+            said.append(_recover_one(config, path))
+        except Exception as exc:  # never stops the job: the journal stays for the next start
+            message = f"moves left by run {path.stem} could not be settled yet ({type(exc).__name__}: {exc})"
+            log.error(message, extra={"context": f"journal: {path}"})
+            said.append(message)
+    return "; ".join(filter(None, said))
+
+
+def pending(config: Config) -> list[str]:
+    """Runs whose moves are still to be settled."""
+    folder = journal_folder(config)
+    return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
+def _recover_one(config: Config, path: Path) -> str:
+    intents, _, placed = read_journal(path)
+    latest: dict[str, dict[str, Any]] = {}
+    for intent in intents:
+        latest[intent["id"]] = intent  # a move re-planned to a free name is journalled again
+    finished, undone, unknown = [], 0, 0
+    for intent in latest.values():
+        result = settle(intent, placed.get(intent["id"]))
+        if result == "moved":
+            finished.append(intent)
+        elif result == "unknown":
+            unknown += 1
+        else:
+            undone += 1
+            if result == "gone":
+                log.warning("%s is in neither place a move left it: removed by someone else", intent["old_path"])
+    logged = changelog.logged_ids(m["location"] for m in finished)
+    changelog.append([_entry(m) for m in finished if m["id"] not in logged], roots_of(config))
+    if finished:
+        with open_graph(config) as graph:
+            move_store.apply(graph, finished, config.jobs.batch_size)
+    run = path.stem
+    if unknown:
+        message = (
+            f"run {run} was interrupted while moving files: {len(finished)} moves completed; "
+            f"{unknown} wait until their destination is reachable again"
+        )
         log.warning(message)
-        said.append(message)
-    return "; ".join(said)
+        return message
+    os.unlink(path)
+    message = f"run {run} was interrupted while moving files: {len(finished)} moves completed, {undone} not made"
+    log.warning(message)
+    return message

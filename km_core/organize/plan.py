@@ -21,8 +21,12 @@ from km_core.organize.rules import MoveRule, OrganizeConfig
 
 NAME_BYTES = 255  # the longest file name most file systems take
 VALUE_CHARS = 100  # a folder named from a tag is cut here, so a path stays readable
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)  # Windows device names
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]+')
+_RESERVED = re.compile(
+    r"^(con|prn|aux|nul|conin\$|conout\$|com[\d¹²³]|lpt[\d¹²³])(\s*\..*)?$", re.IGNORECASE
+)  # Windows device names
+# C0 and C1 controls, separators, characters Windows forbids, and invisible or direction
+# marks that make a name read as something it is not ("\u202etxt.exe")
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\<>:"|?*\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+')
 _SKIP_KINDS = ("type", "status")  # not what a folder is named after
 
 
@@ -32,8 +36,8 @@ def sanitise(value: str, limit: int = VALUE_CHARS) -> str:
     cleaned = _UNSAFE.sub("-", value)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" .-")
     cleaned = re.sub(r"\.{2,}", ".", cleaned)
-    cleaned = cleaned[:limit].rstrip(" .-")
-    if _RESERVED.match(cleaned):
+    cleaned = cleaned.encode()[:limit].decode(errors="ignore").rstrip(" .-")  # bytes: what file systems count
+    if _RESERVED.match(cleaned.strip()):
         cleaned = "_" + cleaned
     return cleaned
 
@@ -144,13 +148,16 @@ def render(rule: MoveRule, item: Item, tags: Sequence[Tag], library: str) -> str
         needed = [p for p in given if "{" + p + "}" in raw_part]
         if any(not given[p] and p != "ext" for p in needed):
             return None
-        part = sanitise(raw_part.format(**given), NAME_BYTES).rstrip(".")
+        # cut below: a file name keeps its extension (fit_name), a folder name is cut at the end
+        part = sanitise(raw_part.format(**given), 4 * NAME_BYTES).rstrip(".")
         if not part:
             return None
         parts.append(part)
     if not rule.names_file:
         parts.append(item.name)
-    parts[-1] = fit_name(parts[-1])
+    parts = [sanitise(p, NAME_BYTES) for p in parts[:-1]] + [fit_name(parts[-1])]
+    if not all(parts):
+        return None
     return str(Path(os.path.expanduser(library)).joinpath(*parts))
 
 

@@ -16,6 +16,7 @@ Rules are checked when the config loads; an error names the rule, the key and th
 
 from __future__ import annotations
 
+import os
 import re
 import string
 from collections.abc import Sequence
@@ -89,6 +90,14 @@ def parse_organize(file: str, raw: Any) -> OrganizeConfig:
             continue
         values[key] = _value(file, f"organize.{key}", key, value)
     config = OrganizeConfig(**values)
+    if config.library:
+        expanded = os.path.expanduser(config.library)
+        if not os.path.isabs(expanded):
+            raise ConfigError(
+                file, "organize.library", f"{config.library!r} is not absolute", 'write it as "~/Documents/Library"'
+            )
+        # resolved like the paths km stores, so a library reached through a symlink is still "inside"
+        config.library = os.path.realpath(expanded)
     if config.on_conflict not in CONFLICTS:
         raise ConfigError(
             file, "organize.on_conflict", f"expected rename or skip, got {config.on_conflict!r}", "pick one"

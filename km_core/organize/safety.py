@@ -16,9 +16,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from km_core.organize.changelog import FOLDER as KM_FOLDER
+from km_core.organize.mover import PARTIAL
 from km_core.organize.plan import NAME_BYTES
 
-_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Refused(Exception):
@@ -39,8 +41,11 @@ def protected(path: str, patterns: Sequence[str], root: str = "") -> str:
         if "/" not in expanded:
             if any(fnmatch.fnmatch(part, expanded) for part in parts):
                 return pattern
-        elif fnmatch.fnmatch(path, expanded) or fnmatch.fnmatch(path, expanded + "/*"):
-            return pattern
+            continue
+        # item paths are stored resolved: a pattern through a symlinked folder is resolved too
+        for form in {expanded, os.path.realpath(expanded)}:
+            if fnmatch.fnmatch(path, form) or fnmatch.fnmatch(path, form + "/*"):
+                return pattern
     return ""
 
 
@@ -70,6 +75,8 @@ def check_destination(destination: str, library: str) -> str:
 
 def check_source(path: str, settle_minutes: float, now: float | None = None) -> os.stat_result:
     """The source's stat, if it is a regular file left alone long enough; else Refused."""
+    if f"/{KM_FOLDER}/" in path or os.path.basename(path).startswith(PARTIAL):
+        raise Refused(f"{path} is km's own (a change log or a temporary copy)")
     try:
         info = os.lstat(path)
     except FileNotFoundError:

@@ -4,8 +4,9 @@ Each move to undo is checked first: the file must still be where km put it,
 with the same content (else it is left alone and said so); when its original
 spot has been taken since, it comes back as "name (1).ext". Undo moves go
 through the same journal and are logged as moves of their own (``action:
-undo``, ``undoes: ID``), so an undo can itself be undone and a crash during
-one is recovered like any other.
+undo``, ``undoes: ID``); a crash during one is recovered like any other move.
+An undo is not itself undone by ``km undo`` (the next daily job applies the
+rules again).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from km_core.errors import UsageError
 from km_core.locks import FileLock
 from km_core.organize import changelog
 from km_core.organize.execute import carry_out, recover, roots_of
+from km_core.organize.mover import existing_folder
 from km_core.organize.safety import Refused, free_name
 from km_core.reconcile import file_hash
 
@@ -72,6 +74,8 @@ def select(entries: list[dict[str, Any]], last: bool, run: str, since: str) -> l
         chosen = [e for e in moves if e["run"] == run]
         if not chosen and any(e["run"] == run for e in entries):
             raise UsageError(f"run {run} has been undone already", "nothing left to undo for it")
+        if not chosen:
+            raise UsageError(f"no moves of a run {run!r} in the change logs", "see the run ids in the change logs")
     else:
         start = _parse_since(since)
         chosen = [e for e in moves if e.get("date", "") >= start]
@@ -92,8 +96,12 @@ def _plan(
             why = f"moved again by run {later['run']}: undo that first" if later else "no longer there"
             problems.append({"path": where, "problem": why})
             continue
-        if entry.get("hash") and file_hash(where) != entry["hash"]:
-            problems.append({"path": where, "problem": "changed since km moved it: left where it is"})
+        try:
+            if not os.path.isfile(where) or os.path.islink(where) or file_hash(where) != entry.get("hash"):
+                problems.append({"path": where, "problem": "changed since km moved it: left where it is"})
+                continue
+        except OSError as exc:
+            problems.append({"path": where, "problem": f"cannot be read: {exc}"})
             continue
         note = ""
         if os.path.lexists(back) or back in taken:
@@ -119,6 +127,7 @@ def _plan(
                 "tags": entry.get("tags", []),
                 "hash": entry.get("hash", ""),
                 "size": entry.get("size", 0),
+                "mount": existing_folder(os.path.dirname(back)),
                 "action": "undo",
                 "undoes": entry["id"],
                 "across": _device(where) != _device(os.path.dirname(back)),
