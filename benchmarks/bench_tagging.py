@@ -64,7 +64,7 @@ def home_for(base: Path, roots: list[Path]) -> Path:
     home = base / "home"
     (home / "config").mkdir(parents=True, exist_ok=True)
     listed = ", ".join(f'"{r}"' for r in roots)
-    (home / "config" / "km.toml").write_text(f'[locations]\nroots = [{listed}]\n[ignore]\nsettle_seconds = 0\n')
+    (home / "config" / "km.toml").write_text(f"[locations]\nroots = [{listed}]\n[ignore]\nsettle_seconds = 0\n")
     return home
 
 
@@ -110,9 +110,7 @@ def bench_relate(base: Path, collection: int) -> None:
     began = time.perf_counter()
     first = km(home)
     print(f"relate: collection of {collection} built in {time.perf_counter() - began:.0f} s ({first['status']})")
-    (home / "config" / "km.toml").write_text(
-        f'[locations]\nroots = ["{old}", "{new}"]\n[ignore]\nsettle_seconds = 0\n'
-    )
+    (home / "config" / "km.toml").write_text(f'[locations]\nroots = ["{old}", "{new}"]\n[ignore]\nsettle_seconds = 0\n')
     summary = km(home)
     print(
         f"  100 new items: relate step {summary['steps']['relate']:.2f} s, "
