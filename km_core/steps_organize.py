@@ -1,8 +1,9 @@
 """The organize step: ask ``km_organize`` where each tagged file belongs, check, then move.
 
 Only files outside the library are candidates (what is inside was put there by
-km or by you); files in "do not move" folders, files changed in the last
-minutes and files that changed since they were scanned stay where they are.
+km or by you), and never a file you moved back with ``km undo``; files in "do
+not move" folders, files changed in the last minutes and files that changed
+since they were scanned stay where they are.
 A dry run stops after the plan, which the job summary carries (``plan``).
 """
 
@@ -40,6 +41,10 @@ def step_organize(run: Run) -> None:
     roots = roots_of(run.config)
     with open_graph(run.config, read_only=True) as graph:
         found = move_store.candidates(graph, run.scope)
+        undone = move_store.moved_back(graph)
+    if undone:  # you moved these back: km does not move them again
+        run.counts["organize_kept_after_undo"] = sum(1 for item, _ in found if item.id in undone)
+        found = [(item, tags) for item, tags in found if item.id not in undone]
     # only inside the monitored folders (a --path elsewhere is read, never reorganised),
     # never what is in the library already
     found = [

@@ -99,3 +99,8 @@ def ensure_locations(graph: Graph, roots: Sequence[str]) -> None:
                 "MERGE (l:Location {path: $root}) ON CREATE SET l.name = $name, l.kind = 'root'",
                 {"root": root, "name": Path(root).name},
             )
+
+
+def moved_back(graph: Graph) -> set[str]:
+    """Items the user moved back with ``km undo``: km leaves them where they are."""
+    return {r[0] for r in graph.rows("MATCH (m:Move) WHERE m.action = 'undo' RETURN DISTINCT m.item")}
