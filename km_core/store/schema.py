@@ -91,9 +91,10 @@ MIGRATIONS: dict[int, list[str]] = {
     # 3: tagging and relationships; every item read so far gets tagged and related on the next run
     3: [f"ALTER TABLE File ADD {column}" for column in _FILE_ADDED[3]],
     # 4: the move history: one Move per file km moved (or moved back), with the rule that said so
+    # (IF NOT EXISTS: a graph whose version was set back, or a half-done migration, still migrates)
     4: [
-        "CREATE NODE TABLE Move(id STRING, run STRING, item STRING, old_path STRING, new_path STRING, "
+        "CREATE NODE TABLE IF NOT EXISTS Move(id STRING, run STRING, item STRING, old_path STRING, new_path STRING, "
         "rule STRING, reason STRING, at TIMESTAMP, action STRING, undoes STRING, PRIMARY KEY(id))",
-        "CREATE REL TABLE MOVED(FROM File TO Move)",
+        "CREATE REL TABLE IF NOT EXISTS MOVED(FROM File TO Move)",
     ],
 }
