@@ -101,13 +101,11 @@ def _plan(run: Run, found: list[tuple[Item, list[Tag]]], library: str, roots: li
             log.warning("not moved: %s", exc, extra={"context": f"plan by {name}: {plan.destination}"})
             continue
         taken.add(destination)
-        moves.append(_move(run, item, tags, plan, destination, roots, info.st_dev))
+        moves.append(_move(run, item, tags, plan, destination, roots))
     return moves
 
 
-def _move(
-    run: Run, item: Item, tags: list[Tag], plan: MovePlan, destination: str, roots: list[str], device: int
-) -> dict[str, Any]:
+def _move(run: Run, item: Item, tags: list[Tag], plan: MovePlan, destination: str, roots: list[str]) -> dict[str, Any]:
     return {
         "id": f"{run.run_id}-{os.urandom(4).hex()}",
         "run": run.run_id,
@@ -126,16 +124,7 @@ def _move(
         "mount": existing_folder(destination),
         "action": "move",
         "undoes": "",
-        "across": _device_of(destination) != device,
     }
-
-
-def _device_of(path: str) -> int:
-    """The device the nearest existing folder of ``path`` is on."""
-    folder = os.path.dirname(path)
-    while folder and not os.path.isdir(folder):
-        folder = os.path.dirname(folder)
-    return os.stat(folder or "/").st_dev
 
 
 def _shown(move: dict[str, Any]) -> dict[str, Any]:

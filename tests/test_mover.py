@@ -117,7 +117,7 @@ def test_recovery_across_file_systems_trusts_only_the_recorded_copy(tmp_path: Pa
     src, dst = tmp_path / "a.txt", other_fs / "a.txt"
     src.write_text("same")
     shutil.copy(src, dst)  # equal content, but not km's copy
-    base = {"id": "r-2", "old_path": str(src), "new_path": str(dst), "mount": str(other_fs), "across": True}
+    base = {"id": "r-2", "old_path": str(src), "new_path": str(dst), "mount": str(other_fs)}
     assert mover.settle(base, None) == "not_moved" and src.exists()
     info = os.stat(dst)
     assert mover.settle(base, (info.st_dev, info.st_ino)) == "moved" and not src.exists()

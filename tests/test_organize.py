@@ -222,7 +222,10 @@ def test_undo_needs_to_be_told_what(km_home: Path, tmp_path: Path) -> None:
 
 
 def test_organize_is_a_task_of_its_own(km_home: Path, tmp_path: Path) -> None:
-    _, library = notes_home(km_home, tmp_path, count=2)
+    inbox, library = notes_home(km_home, tmp_path, count=2)
+    shown = run_km("job", "daily", "--task", "organize", "--dry-run", home=km_home)
+    assert shown.returncode == 0 and shown.stderr.count("would move") == 2
+    assert f"{inbox}/note-000.txt\n    -> {library}/Notes/txt/note-000.txt" in shown.stderr
     summary = job_json("daily", "--task", "organize", home=km_home)
     assert set(summary["steps"]) - {"search_index"} == {"organize"}
     assert summary["counts"]["moved"] == 2 and summary["counts"]["tagged"] == 0

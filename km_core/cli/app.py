@@ -106,7 +106,7 @@ def job(
     elif summary.status != "already_running" and not quiet:
         from km_core.cli.progress import print_summary
 
-        print_summary(summary)
+        print_summary(summary, dry_run)
     if summary.recovered and not as_json:
         say(f"note: {summary.recovered}")
     raise typer.Exit(summary.exit_code)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from km_core.cli.output import emit_json, fail, say, table
+from km_core.cli.output import emit_json, fail, say
 from km_core.errors import EXIT_THRESHOLD, KmError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
@@ -43,7 +43,10 @@ def undo(
             say(result.recovered)
         verb = "would move back" if dry_run else "moved back"
         if moves:
-            table(["from", "back to"], [(m["old_path"], m["new_path"]) for m in moves], title=f"{verb}: {len(moves)}")
+            # a line each: paths are long, and a table would wrap them
+            typer.echo(f"{verb}: {len(moves)}")
+            for move in moves:
+                typer.echo(f"  {move['old_path']}\n    -> {move['new_path']}")
         else:
             say("nothing to move back")
         for problem in result.problems:

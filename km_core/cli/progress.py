@@ -43,7 +43,7 @@ class JobProgress:
         self.progress.stop()
 
 
-def print_summary(summary: Any) -> None:
+def print_summary(summary: Any, dry_run: bool = False) -> None:
     console = Console(stderr=True)
     colour = {"ok": "green", "warning": "yellow"}.get(summary.status, "red")
     counts = ", ".join(f"{k} {v}" for k, v in summary.counts.items() if v)
@@ -57,3 +57,10 @@ def print_summary(summary: Any) -> None:
         console.print(f"  … and {len(summary.errors) - 10} more (see {summary.log_file})")
     for note in summary.notes:
         console.print(f"  note: {note}")
+    if not dry_run:
+        return  # what moved is in the change logs and `km show`; the count is above
+    for move in summary.plan[:20]:
+        line = f"  would move {move['old_path']}\n    -> {move['new_path']}  ({move['reason']})"
+        console.print(line, markup=False, soft_wrap=True)  # paths are not wrapped: they can be copied
+    if len(summary.plan) > 20:
+        console.print(f"  … and {len(summary.plan) - 20} more (--json lists them all)")

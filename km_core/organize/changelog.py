@@ -72,7 +72,7 @@ def read(locations: Iterable[str]) -> list[dict[str, Any]]:
                     continue  # a line cut short by a crash
                 if isinstance(entry, dict) and {"id", "run", "old_path", "new_path"} <= entry.keys():
                     entries.append(entry)
-    entries.sort(key=lambda e: (e.get("date", ""), e.get("seq", 0)))
+    entries.sort(key=lambda e: e.get("date", ""))  # stable: a log's own order within a second
     return entries
 
 

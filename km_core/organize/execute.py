@@ -150,7 +150,7 @@ def pending(config: Config) -> list[str]:
 
 
 def _recover_one(config: Config, path: Path) -> str:
-    intents, _, placed = read_journal(path)
+    intents, placed = read_journal(path)
     latest: dict[str, dict[str, Any]] = {}
     for intent in intents:
         latest[intent["id"]] = intent  # a move re-planned to a free name is journalled again

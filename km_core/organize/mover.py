@@ -165,11 +165,11 @@ class Journal:
         self._handle.close()
 
 
-def read_journal(path: Path) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, tuple[int, int]]]:
-    """A journal's intents (in order), the outcome recorded for each move id, and where
-    each move recorded its file placed (device, inode)."""
+def read_journal(path: Path) -> tuple[list[dict[str, Any]], dict[str, tuple[int, int]]]:
+    """A journal's intents (in order) and where each cross-device move recorded its copy
+    placed (device, inode). Outcomes are in the journal for people to read; recovery asks
+    the disk instead."""
     intents: list[dict[str, Any]] = []
-    outcomes: dict[str, str] = {}
     placed: dict[str, tuple[int, int]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
@@ -180,9 +180,7 @@ def read_journal(path: Path) -> tuple[list[dict[str, Any]], dict[str, str], dict
             intents.append(record)
         elif record.get("op") == "placed":
             placed[record["id"]] = (record["dev"], record["ino"])
-        elif "id" in record:
-            outcomes[record["id"]] = record["op"]
-    return intents, outcomes, placed
+    return intents, placed
 
 
 def settle(intent: dict[str, Any], placed: tuple[int, int] | None) -> str:

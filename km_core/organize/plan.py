@@ -20,7 +20,7 @@ from km_core.api import Item, MovePlan, Tag
 from km_core.organize.rules import MoveRule, OrganizeConfig
 
 NAME_BYTES = 255  # the longest file name most file systems take
-VALUE_CHARS = 100  # a folder named from a tag is cut here, so a path stays readable
+VALUE_BYTES = 100  # a folder named from a tag is cut here (UTF-8 bytes), so a path stays readable
 _RESERVED = re.compile(
     r"^(con|prn|aux|nul|conin\$|conout\$|com[\d¹²³]|lpt[\d¹²³])(\s*\..*)?$", re.IGNORECASE
 )  # Windows device names
@@ -30,7 +30,7 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f/\\<>:"|?*\u200b-\u200f\u202a-\u202e\u
 _SKIP_KINDS = ("type", "status")  # not what a folder is named after
 
 
-def sanitise(value: str, limit: int = VALUE_CHARS) -> str:
+def sanitise(value: str, limit: int = VALUE_BYTES) -> str:
     """One safe path component: no separators or control characters, no dots-only or
     reserved names, at most ``limit`` characters; '' when nothing usable is left."""
     cleaned = _UNSAFE.sub("-", value)

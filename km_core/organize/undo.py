@@ -130,22 +130,15 @@ def _plan(
                 "mount": existing_folder(os.path.dirname(back)),
                 "action": "undo",
                 "undoes": entry["id"],
-                "across": _device(where) != _device(os.path.dirname(back)),
             }
         )
     return plans, problems
 
 
-def _device(path: str) -> int:
-    while path and not os.path.exists(path):
-        path = os.path.dirname(path)
-    return os.stat(path or "/").st_dev
-
-
 def _prune_empty(config: Config, moved_from: list[str]) -> None:
     """Remove folders the undone moves left empty, inside the library only (never a file)."""
-    library = os.path.normpath(os.path.expanduser(config.organize.library or ""))
-    if not config.organize.library:
+    library = config.organize.library  # resolved when the config was read
+    if not library:
         return
     for path in sorted({os.path.dirname(p) for p in moved_from}, key=len, reverse=True):
         folder = path
