@@ -14,17 +14,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-# 1.1: Tag.label and Tag.count (entities), km_tag(batch=...); 1.2: JobContext.organize
-API_VERSION = "1.2"
+# 1.1: Tag.label and Tag.count (entities), km_tag(batch=...); 1.2: JobContext.organize;
+# 1.3: Item.record (notes, events and photos from the weekly sources), Source kinds notes/calendar/photos
+API_VERSION = "1.3"
 
 
 @dataclass(slots=True)
 class Item:
-    """Something km knows about: a file (for now), later a note, event or photo.
+    """Something km knows about: a file, a note, an event or a photo.
 
     ``id`` is stable for the life of the item: a file that is moved or renamed
-    keeps it. Discovery fills the stat fields; the engine fills ``id`` and
-    ``hash`` when it reconciles a discovery with the graph.
+    keeps it. For files, discovery fills the stat fields and the engine fills
+    ``id`` and ``hash`` when it reconciles a discovery with the graph.
+
+    A weekly source (``kind`` ``note``, ``event`` or ``photo``) fills ``id``
+    itself (``note:…``, ``event:…``, ``photo:…``, stable across syncs), ``hash``
+    with a signature that changes when the record does (the engine rewrites,
+    tags and relates only records whose signature changed), and ``record``
+    with the node's properties (see docs/graph.md: ``text`` is what taggers
+    read, ``store`` names the database or folder it came from).
     """
 
     path: str
@@ -38,6 +46,7 @@ class Item:
     ext: str = ""
     root: str = ""
     status: str = "pending"
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -123,8 +132,8 @@ class ReportSection:
 class Source:
     """One place a discover plugin is asked to look at (a root folder, a library)."""
 
-    kind: str  # "filesystem", later "notes", "calendar", "photos"
-    path: str
+    kind: str  # "filesystem", "notes", "calendar" or "photos"
+    path: str  # for the weekly sources: '' means "where the plugin's settings say"
     name: str = ""
     only_under: str = ""  # limit discovery to this sub-folder (--path)
 

@@ -37,7 +37,7 @@ perf = logging.getLogger("km.performance")
 
 JOBS: dict[str, list[str]] = {
     "daily": ["discover", "ocr", "extract", "tag", "relate", "organize", "rogue"],
-    "weekly": ["topics"],
+    "weekly": ["notes", "calendar", "photos", "topics", "analytics"],
     "monthly": [],
 }
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from km_core import scan_cache
+from km_core.analytics import step_analytics
 from km_core.api import Content, Item, Source
 from km_core.reconcile import KnownIndex, reconcile
 from km_core.rogue import step_rogue
@@ -20,6 +21,7 @@ from km_core.steps_organize import step_organize
 from km_core.steps_relate import step_relate
 from km_core.steps_tag import step_tag
 from km_core.steps_topics import step_topics
+from km_core.steps_weekly import step_calendar, step_notes, step_photos
 from km_core.store import files as file_store
 from km_core.store import open_graph
 from km_core.store import tags as tag_store
@@ -193,4 +195,8 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "organize": step_organize,
     "rogue": step_rogue,
     "topics": step_topics,
+    "notes": step_notes,
+    "calendar": step_calendar,
+    "photos": step_photos,
+    "analytics": step_analytics,
 }

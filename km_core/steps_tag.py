@@ -107,28 +107,35 @@ def _bind(function: Callable[..., T], *args: Any) -> Callable[[], T]:
 
 
 def step_tag(run: Run) -> None:
-    settings = run.config.tagging
     with open_graph(run.config, read_only=True) as graph:
         items = tag_store.needing(graph, run.scope)
+    tag_items(run, items)
+
+
+def tag_items(run: Run, items: list[Item], table: str = "File") -> None:
+    """Tag these items of ``table`` (files, or the notes, events and photos of the weekly job)."""
+    settings = run.config.tagging
     total = len(items)
-    log.info("%d items to tag", total)
+    log.info("%d %s items to tag", total, table.lower())
     if run.options.dry_run:
-        run.counts["tag_planned"] = total
+        run.counts["tag_planned"] += total
         return
     if not items:
         return
     collection = topics_mod.current(run.config)
     model = _type_model(run)
+    indexed = table in ("File", "Note")  # events and photos say too little for the TF-IDF index
     done = 0
     for start in range(0, total, settings.batch):
         chunk = items[start : start + settings.batch]
         ids = [item.id for item in chunk]
         with open_graph(run.config, read_only=True) as graph:
-            contents = tag_store.contents(graph, ids)
-            kept = tag_store.kept(graph, ids)
+            contents = tag_store.contents(graph, ids, table)
+            kept = tag_store.kept(graph, ids, table)
         batch = [(item, contents[item.id]) for item in chunk if item.id in contents]
-        collection.upsert([(item.id, content.text) for item, content in batch])
-        topics = collection.topics(ids)
+        if indexed:
+            collection.upsert([(item.id, content.text) for item, content in batch])
+        topics = collection.topics(ids) if indexed else {}
         learned = _learned(model, batch)
         results: list[tuple[Item, Merged, str, str]] = []
         langs: dict[str, str] = {}
@@ -141,8 +148,9 @@ def step_tag(run: Run) -> None:
                 if pending:
                     log.warning("taggers to ask again next run for %s: %s", item.path, pending)
         with open_graph(run.config) as graph:
-            tag_store.save(graph, results, run.config.jobs.batch_size, langs)
+            tag_store.save(graph, results, run.config.jobs.batch_size, langs, table)
         run.counts["tagged"] += len(results)
         done += len(chunk)
         run.progress(done, total)
-    collection.save(topics_mod.collection_path(run.config))
+    if indexed:
+        collection.save(topics_mod.collection_path(run.config))

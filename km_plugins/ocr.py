@@ -32,6 +32,8 @@ LOW_CONFIDENCE = 40.0  # below this mean word confidence, try the image rotated 
 
 @hookimpl
 def km_ocr(item: Item, ctx: JobContext) -> Content | None:
+    if item.kind == "photo":
+        return _photo(item, ctx)
     if item.kind not in ("screenshot", "image"):
         return None
     path = Path(item.path)
@@ -62,6 +64,27 @@ def km_ocr(item: Item, ctx: JobContext) -> Content | None:
                 "class_why": kind.why,
                 "class_confidence": f"{kind.confidence:.2f}",
             }
+    return content
+
+
+def _photo(item: Item, ctx: JobContext) -> Content | None:
+    """A photo from the weekly job: read when it is likely to hold text (setting ``photos``:
+    ``text``, ``all`` or ``off``); screenshots are the daily job's, never read here."""
+    mode = str(ctx.setting(NAME, "photos", "text"))
+    path = Path(item.path)
+    if mode == "off" or screenshot_detect.by_name(path.name):
+        return None
+    if screenshot_detect.by_content(path):
+        return None
+    if mode != "all":
+        from km_plugins.photo_exif import likely_text
+
+        likely, score = likely_text(path)
+        if not likely:
+            log.debug("no text likely in %s (score %.2f): not read", path.name, score)
+            return None
+    languages = str(ctx.setting(NAME, "languages", "eng"))
+    content, _, _ = _read(path, languages, float(ctx.setting(NAME, "timeout_s", 60)))
     return content
 
 

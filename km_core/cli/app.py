@@ -75,7 +75,13 @@ def job(
     name: Annotated[JobName, typer.Argument(help="Which job: daily, weekly or monthly.")],
     manual: Annotated[bool, typer.Option("--manual", help="Mark the run as started by hand.")] = False,
     task: Annotated[str, typer.Option(help="Run only this step of the job (e.g. ocr, extract).")] = "",
-    path: Annotated[Path | None, typer.Option(help="Process only this folder.")] = None,
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            help="Process only this folder (daily), or read this NoteStore, calendar file or folder, "
+            "or photo library or folder (weekly --task=notes|calendar|photos)."
+        ),
+    ] = None,
     full_rescan: Annotated[bool, typer.Option("--full-rescan", help="Re-hash and re-read every file.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     as_json: JsonOpt = False,
@@ -86,8 +92,8 @@ def job(
     from km_core.run import RunOptions
     from km_core.runner import run_job
 
-    if path is not None and not path.expanduser().is_dir():
-        raise fail(KmError(f"--path {path} is not a folder", "give an existing folder"))
+    if path is not None:
+        _check_path(name.value, task, path.expanduser())
     options = RunOptions(manual, task, str(path or ""), full_rescan, dry_run)
     progress = _progress_printer(quiet, as_json)
     try:
@@ -110,6 +116,19 @@ def job(
     if summary.recovered and not as_json:
         say(f"note: {summary.recovered}")
     raise typer.Exit(summary.exit_code)
+
+
+WEEKLY_SOURCES = ("notes", "calendar", "photos")
+
+
+def _check_path(job_name: str, task: str, path: Path) -> None:
+    if job_name == "weekly":
+        if task not in WEEKLY_SOURCES:
+            raise fail(KmError("--path with the weekly job needs --task notes, calendar or photos", "add --task"))
+        if not path.exists():
+            raise fail(KmError(f"--path {path} does not exist", "give an existing file or folder"))
+    elif not path.is_dir():
+        raise fail(KmError(f"--path {path} is not a folder", "give an existing folder"))
 
 
 @app.command()

@@ -100,8 +100,9 @@ class Graph:
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
                 columns = {k: [row[k] for row in batch] for k in keys}
-                # a list of nothing but None has no type kuzu can bind (it asserts): write NULL instead
-                empty = {k for k, values in columns.items() if all(v is None for v in values)}
+                # a list of nothing but None (or of empty lists) has no type kuzu can bind: write the
+                # literal instead (NULL; an empty string list)
+                empty = {k: _literal(values) for k, values in columns.items() if _literal(values)}
                 statement = _columnar(query, empty)
                 params: dict[str, Any] = {f"c_{k}": v for k, v in columns.items() if k not in empty}
                 params["n_rows"] = len(batch)
@@ -137,9 +138,17 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-def _columnar(query: str, null_keys: set[str]) -> str:
-    """``r.key`` becomes ``$c_key[i]`` (or NULL for a key with no value in the batch)."""
-    return _ROW_FIELD.sub(lambda m: "NULL" if m.group(1) in null_keys else f"$c_{m.group(1)}[i]", query)
+def _literal(values: list[Any]) -> str:
+    if all(v is None for v in values):
+        return "NULL"
+    if all(isinstance(v, list) and not v for v in values):
+        return "CAST([] AS STRING[])"
+    return ""
+
+
+def _columnar(query: str, literals: dict[str, str]) -> str:
+    """``r.key`` becomes ``$c_key[i]`` (or a literal for a key with no typed value in the batch)."""
+    return _ROW_FIELD.sub(lambda m: literals.get(m.group(1)) or f"$c_{m.group(1)}[i]", query)
 
 
 _registry_lock = threading.RLock()

@@ -58,8 +58,10 @@ def missing_with_edges(graph: Graph) -> list[str]:
 
 
 def drop_edges(graph: Graph, gone: Sequence[str]) -> None:
-    """Remove the edges of items that are gone."""
-    _delete_edges(graph, gone)
+    """Remove the edges of items that are gone (also those to notes, events and photos)."""
+    from km_core.store.records import drop_edges as drop_all
+
+    drop_all(graph, "File", gone)
     _changing(graph)
     update_files(graph, [{"id": i, "related_hash": ""} for i in gone], 5000)
 

@@ -7,7 +7,7 @@ the missing ones in order inside one transaction each.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 ITEM_TABLES = ("File", "Note", "Event", "Photo")
 
@@ -61,6 +61,70 @@ CREATE NODE TABLE Photo(
 """
 
 
+# Columns every weekly record table (Note, Event, Photo) gains in version 5: where it came from,
+# its change signature, and the same tag/relate bookkeeping as File
+_RECORD_COMMON = [
+    "source STRING DEFAULT ''",
+    "store STRING DEFAULT ''",
+    "hash STRING DEFAULT ''",
+    "extracted_hash STRING DEFAULT ''",
+    "tagged_hash STRING DEFAULT ''",
+    "related_hash STRING DEFAULT ''",
+    "doc_type STRING DEFAULT ''",
+    "lang STRING DEFAULT ''",
+    "tag_pending STRING DEFAULT ''",
+    "error STRING DEFAULT ''",
+    "discovered TIMESTAMP",
+    "updated TIMESTAMP",
+    "missing_since TIMESTAMP",
+]
+RECORD_ADDED: dict[str, list[str]] = {
+    "Note": [
+        *_RECORD_COMMON,
+        "snippet STRING DEFAULT ''",
+        "encrypted BOOLEAN DEFAULT false",
+        "attachments STRING[]",
+        "hashtags STRING[]",
+    ],
+    "Event": [
+        *_RECORD_COMMON,
+        "text STRING DEFAULT ''",
+        "uid STRING DEFAULT ''",
+        "description STRING DEFAULT ''",
+        "all_day BOOLEAN DEFAULT false",
+        "timezone STRING DEFAULT ''",
+        "organizer STRING DEFAULT ''",
+        "event_status STRING DEFAULT ''",
+        "recurring BOOLEAN DEFAULT false",
+        "file STRING DEFAULT ''",
+    ],
+    "Photo": [
+        *_RECORD_COMMON,
+        "name STRING DEFAULT ''",
+        "uuid STRING DEFAULT ''",
+        "present BOOLEAN DEFAULT false",
+        "timezone STRING DEFAULT ''",
+        "title STRING DEFAULT ''",
+        "description STRING DEFAULT ''",
+        "albums STRING[]",
+        "keywords STRING[]",
+        "people STRING[]",
+        "favorite BOOLEAN DEFAULT false",
+        "hidden BOOLEAN DEFAULT false",
+        "kind STRING DEFAULT ''",
+        "uti STRING DEFAULT ''",
+        "camera STRING DEFAULT ''",
+        "width INT64 DEFAULT 0",
+        "height INT64 DEFAULT 0",
+        "orientation INT64 DEFAULT 1",
+        "modified TIMESTAMP",
+        "library STRING DEFAULT ''",
+        "ocr_hash STRING DEFAULT ''",
+        "ocr_conf DOUBLE DEFAULT 0.0",
+    ],
+}
+
+
 def _pairs(targets: tuple[str, ...]) -> str:
     return ", ".join(f"FROM {a} TO {b}" for a in ITEM_TABLES for b in targets)
 
@@ -97,4 +161,6 @@ MIGRATIONS: dict[int, list[str]] = {
         "rule STRING, reason STRING, at TIMESTAMP, action STRING, undoes STRING, PRIMARY KEY(id))",
         "CREATE REL TABLE IF NOT EXISTS MOVED(FROM File TO Move)",
     ],
+    # 5: notes, events and photos from the weekly sources, tagged and related like files
+    5: [f"ALTER TABLE {table} ADD {column}" for table, columns in RECORD_ADDED.items() for column in columns],
 }

@@ -14,11 +14,19 @@ from typing import Any
 from km_core.api import Content, Item, Tag
 from km_core.store.files import _changing, copy_staged, items_where, staged, update_files
 from km_core.store.graph import Graph
+from km_core.store.records import TITLE, table_of
 from km_core.tagging import TYPES
 from km_core.tagging.merge import Kept, Merged, entity_id
 
 NOT_OURS = ("manual", "ocr", "km")
 READ = "f.status IN ['ok', 'empty', 'encrypted'] AND coalesce(f.extracted_hash, '') <> ''"
+RECORD_READ = "f.status IN ['ok', 'encrypted'] AND coalesce(f.extracted_hash, '') <> ''"
+# what a record's tagger reads besides its text: the title and the record's own dates
+_RECORD_DATES = {
+    "Note": ("f.created", "f.modified"),
+    "Event": ("f.start", "f.`end`"),
+    "Photo": ("f.taken", "f.modified"),
+}
 
 
 def needing(graph: Graph, under: str = "") -> list[Item]:
@@ -31,7 +39,9 @@ def tagged_items(graph: Graph) -> list[Item]:
     return items_where(graph, f"{READ} AND coalesce(f.tagged_hash, '') = f.extracted_hash", {})
 
 
-def contents(graph: Graph, ids: Sequence[str]) -> dict[str, Content]:
+def contents(graph: Graph, ids: Sequence[str], table: str = "File") -> dict[str, Content]:
+    if table != "File":
+        return record_contents(graph, ids, table)
     rows = graph.rows(
         "MATCH (f:File) WHERE f.id IN $ids RETURN f.id, f.text, f.title, f.author, f.created, f.modified, "
         "f.pages, f.words, f.status, f.extractor, f.kind, f.extracted_hash",
@@ -55,23 +65,24 @@ def contents(graph: Graph, ids: Sequence[str]) -> dict[str, Content]:
 
 
 def texts(graph: Graph, ids: Sequence[str] | None = None, chars: int = 20_000) -> list[tuple[str, str]]:
-    """(id, the head of its text) of tagged items with text, or of ``ids``."""
-    where = f"{READ} AND size(f.text) > 0"
-    params: dict[str, Any] = {"chars": chars}
-    if ids is not None:
-        where += " AND f.id IN $ids"
-        params["ids"] = list(ids)
-    return [
-        (r[0], r[1])
-        for r in graph.rows(f"MATCH (f:File) WHERE {where} RETURN f.id, substring(f.text, 1, $chars)", params)
-    ]
+    """(id, the head of its text) of tagged items with text (files and notes), or of ``ids``."""
+    found: list[tuple[str, str]] = []
+    for table, read in (("File", READ), ("Note", RECORD_READ)):
+        where = f"{read} AND size(f.text) > 0"
+        params: dict[str, Any] = {"chars": chars}
+        if ids is not None:
+            where += " AND f.id IN $ids"
+            params["ids"] = list(ids)
+        query = f"MATCH (f:{table}) WHERE {where} RETURN f.id, substring(f.text, 1, $chars)"
+        found += [(r[0], r[1]) for r in graph.rows(query, params)]
+    return found
 
 
-def kept(graph: Graph, ids: Sequence[str]) -> dict[str, list[Kept]]:
+def kept(graph: Graph, ids: Sequence[str], table: str = "File") -> dict[str, list[Kept]]:
     """The tags of these items that the tag step does not own."""
     found: dict[str, list[Kept]] = {}
     for item, name, kind, source, primary in graph.rows(
-        "MATCH (f:File)-[e:TAGGED]->(t:Tag) WHERE f.id IN $ids AND e.source IN $sources "
+        f"MATCH (f:{table})-[e:TAGGED]->(t:Tag) WHERE f.id IN $ids AND e.source IN $sources "
         "RETURN f.id, t.name, t.kind, e.source, e.`primary`",
         {"ids": list(ids), "sources": list(NOT_OURS)},
     ):
@@ -91,9 +102,18 @@ def confirmed_types(graph: Graph, chars: int = 20_000) -> list[tuple[str, str]]:
     ]
 
 
-def save(graph: Graph, results: Sequence[tuple[Item, Merged, str, str]], batch_size: int, lang: dict[str, str]) -> None:
+def save(
+    graph: Graph,
+    results: Sequence[tuple[Item, Merged, str, str]],
+    batch_size: int,
+    lang: dict[str, str],
+    table: str = "File",
+) -> None:
     """Replace the tag step's tags and entities of these items; (item, merged, tagged hash, pending)."""
     if not results:
+        return
+    if table != "File":
+        _save_records(graph, results, batch_size, lang, table)
         return
     _changing(graph)
     now = datetime.now(UTC)
@@ -119,7 +139,7 @@ def save(graph: Graph, results: Sequence[tuple[Item, Merged, str, str]], batch_s
         _write_entities(graph, [(item.id, e) for item, merged, _, _ in results for e in merged.entities], batch_size)
 
 
-def write_tags(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: int) -> None:
+def write_tags(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: int, table: str = "File") -> None:
     if not pairs:
         return
     kinds: dict[str, str] = {}
@@ -131,7 +151,7 @@ def write_tags(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: int) 
         batch_size,
     )
     graph.write(
-        "MATCH (f:File {id: r.id}), (t:Tag {name: r.name}) "
+        f"MATCH (f:{table} {{id: r.id}}), (t:Tag {{name: r.name}}) "
         "CREATE (f)-[:TAGGED {weight: r.weight, source: r.source, `primary`: r.primary, why: r.why}]->(t)",
         [_edge(item, tag) for item, tag in pairs],
         batch_size,
@@ -149,7 +169,7 @@ def _edge(item: str, tag: Tag) -> dict[str, Any]:
     }
 
 
-def _write_entities(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: int) -> None:
+def _write_entities(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: int, table: str = "File") -> None:
     if not pairs:
         return
     nodes = {entity_id(e.label, e.name): (e.name, e.label) for _, e in pairs}
@@ -159,7 +179,7 @@ def _write_entities(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: 
         batch_size,
     )
     graph.write(
-        "MATCH (f:File {id: r.item}), (e:Entity {id: r.entity}) CREATE (f)-[:MENTIONS {count: r.count}]->(e)",
+        f"MATCH (f:{table} {{id: r.item}}), (e:Entity {{id: r.entity}}) CREATE (f)-[:MENTIONS {{count: r.count}}]->(e)",
         [{"item": i, "entity": entity_id(e.label, e.name), "count": e.count} for i, e in pairs],
         batch_size,
     )
@@ -167,9 +187,13 @@ def _write_entities(graph: Graph, pairs: Sequence[tuple[str, Tag]], batch_size: 
 
 def replace_source(graph: Graph, source: str, pairs: Sequence[tuple[str, Tag]], batch_size: int) -> None:
     """All of one source's tags at once (the weekly topic refit): old edges out, new in, orphans gone."""
-    graph.execute("MATCH (:File)-[e:TAGGED]->(:Tag) WHERE e.source = $source DELETE e", {"source": source})
-    write_tags(graph, pairs, batch_size)
-    graph.execute("MATCH (t:Tag) WHERE t.kind = 'topic' AND NOT EXISTS { MATCH (:File)-[:TAGGED]->(t) } DELETE t")
+    graph.execute("MATCH ()-[e:TAGGED]->(:Tag) WHERE e.source = $source DELETE e", {"source": source})
+    by_table: dict[str, list[tuple[str, Tag]]] = {}
+    for item, tag in pairs:
+        by_table.setdefault(table_of(item), []).append((item, tag))
+    for table, some in by_table.items():
+        write_tags(graph, some, batch_size, table)
+    graph.execute("MATCH (t:Tag) WHERE t.kind = 'topic' AND NOT EXISTS { MATCH ()-[:TAGGED]->(t) } DELETE t")
 
 
 def set_manual(graph: Graph, item: str, names: Sequence[str], remove: bool = False) -> list[dict[str, Any]]:
@@ -221,3 +245,66 @@ def forget(graph: Graph, ids: Sequence[str], batch_size: int) -> None:
     if ids:
         _changing(graph)
         update_files(graph, [{"id": i, "tagged_hash": "", "related_hash": ""} for i in ids], batch_size)
+
+
+def needing_records(graph: Graph, table: str) -> list[Item]:
+    """Records whose current content has not been tagged, or whose taggers failed last time."""
+    rows = graph.rows(
+        f"MATCH (f:{table}) WHERE {RECORD_READ} AND (coalesce(f.tagged_hash, '') <> f.extracted_hash "
+        "OR coalesce(f.tag_pending, '') <> '') RETURN f.id, f.hash, f.source, f.status ORDER BY f.id"
+    )
+    kind = table.lower()
+    return [Item(path=r[0], id=r[0], hash=r[1], source=r[2], status=r[3], kind=kind) for r in rows]
+
+
+def record_contents(graph: Graph, ids: Sequence[str], table: str) -> dict[str, Content]:
+    created, modified = _RECORD_DATES[table]
+    rows = graph.rows(
+        f"MATCH (f:{table}) WHERE f.id IN $ids "
+        f"RETURN f.id, f.text, {TITLE[table].replace('n.', 'f.')}, {created}, {modified}, f.status, f.extracted_hash",
+        {"ids": list(ids)},
+    )
+    return {
+        r[0]: Content(
+            text=r[1] or "",
+            title=r[2] or "",
+            created=r[3],
+            modified=r[4],
+            words=len((r[1] or "").split()),
+            status=r[5] or "ok",
+            metadata={"kind": table.lower(), "extracted_hash": r[6] or ""},
+        )
+        for r in rows
+    }
+
+
+def _save_records(
+    graph: Graph, results: Sequence[tuple[Item, Merged, str, str]], batch_size: int, lang: dict[str, str], table: str
+) -> None:
+    """``save`` for the small record tables: rows matched by id (no staging table needed)."""
+    ids = [item.id for item, *_ in results]
+    with graph.transaction():
+        graph.execute(
+            f"MATCH (f:{table})-[e:TAGGED]->(:Tag) WHERE f.id IN $ids AND NOT e.source IN $kept DELETE e",
+            {"ids": ids, "kept": list(NOT_OURS)},
+        )
+        graph.execute(f"MATCH (f:{table})-[m:MENTIONS]->(:Entity) WHERE f.id IN $ids DELETE m", {"ids": ids})
+        graph.write(
+            f"MATCH (f:{table} {{id: r.id}}) SET f.tagged_hash = r.tagged_hash, f.doc_type = r.doc_type, "
+            "f.tag_pending = r.tag_pending, f.lang = r.lang",
+            [
+                {
+                    "id": item.id,
+                    "tagged_hash": tagged_hash,
+                    "doc_type": merged.doc_type,
+                    "tag_pending": pending,
+                    "lang": lang.get(item.id, ""),
+                }
+                for item, merged, tagged_hash, pending in results
+            ],
+            batch_size,
+        )
+        pairs = [(item.id, tag) for item, merged, _, _ in results for tag in merged.tags]
+        write_tags(graph, pairs, batch_size, table)
+        entities = [(item.id, e) for item, merged, _, _ in results for e in merged.entities]
+        _write_entities(graph, entities, batch_size, table)

@@ -176,6 +176,39 @@ class Collection:
             found[item] = hits
         return found
 
+    def containing(
+        self, queries: dict[str, str], min_words: int, k: int
+    ) -> dict[str, list[tuple[str, float, list[str]]]]:
+        """For each query (key -> short text, like an event's summary): up to ``k`` indexed items
+        holding at least ``min_words`` of its indexed words (all of them when it has fewer), as
+        (id, share of the query's words found, the words), most words first."""
+        if not self.fitted or self.matrix is None or not queries:
+            return {}
+        keys = list(queries)
+        asked = (self.vectorizer.transform([queries[key] for key in keys]) > 0).astype(np.float32).tocsr()
+        present = (self.matrix > 0).astype(np.float32)
+        shared = (present @ asked.T).tocsc()  # items x queries: how many of the query's words each item has
+        words = self.vectorizer.get_feature_names_out()
+        found: dict[str, list[tuple[str, float, list[str]]]] = {}
+        for column, key in enumerate(keys):
+            wanted = asked[column].indices
+            if not len(wanted):
+                continue
+            need = min(min_words, len(wanted))
+            start, end = shared.indptr[column], shared.indptr[column + 1]
+            rows, counts = shared.indices[start:end], shared.data[start:end]
+            hits = [(int(r), int(c)) for r, c in zip(rows, counts, strict=True) if c >= need and self.ids[r]]
+            hits.sort(key=lambda hit: (-hit[1], str(self.ids[hit[0]])))
+            found[key] = [
+                (
+                    str(self.ids[row]),
+                    round(count / len(wanted), 4),
+                    [str(words[w]) for w in wanted if self.matrix[row, w] > 0],
+                )
+                for row, count in hits[:k]
+            ]
+        return found
+
     def topics(self, ids: Sequence[str]) -> dict[str, list[tuple[str, float, list[str]]]]:
         """For each indexed id: its topics as (name, share of the item, top words), largest first."""
         if self.nmf is None:
