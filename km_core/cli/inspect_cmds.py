@@ -67,8 +67,50 @@ def search(
             typer.echo(f"         {hit['snippet']}")
 
 
+RECORD_FIELDS = {
+    "Note": ("id", "path", "status", "title", "folder", "account", "created", "modified", "attachments", "hashtags"),
+    "Event": (
+        "id",
+        "path",
+        "status",
+        "summary",
+        "start",
+        "end",
+        "all_day",
+        "timezone",
+        "location",
+        "attendees",
+        "organizer",
+        "calendar",
+        "event_status",
+        "recurring",
+        "file",
+    ),
+    "Photo": (
+        "id",
+        "path",
+        "status",
+        "name",
+        "title",
+        "description",
+        "taken",
+        "timezone",
+        "lat",
+        "lon",
+        "albums",
+        "keywords",
+        "people",
+        "favorite",
+        "hidden",
+        "present",
+        "camera",
+        "library",
+    ),
+}
+
+
 def _print_item(item: dict[str, Any]) -> None:
-    fields = (
+    fields = RECORD_FIELDS.get(item.get("table", ""), ()) or (
         "id",
         "path",
         "kind",
@@ -88,8 +130,11 @@ def _print_item(item: dict[str, Any]) -> None:
         "updated",
     )
     for key in fields:
-        if item.get(key) not in (None, "", 0) or key in ("id", "path", "status"):
-            typer.echo(f"{key:>11}: {cell(item.get(key), 100)}")
+        value = item.get(key)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if value not in (None, "", 0) or key in ("id", "path", "status"):
+            typer.echo(f"{key:>11}: {cell(value, 100)}")
     text = (item.get("text") or "").strip()
     if text:
         typer.echo(f"{'text':>11}: {cell(text, 300)}")

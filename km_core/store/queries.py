@@ -8,6 +8,15 @@ from typing import Any
 
 from km_core.store import search_index
 from km_core.store.graph import Graph
+from km_core.store.records import table_of
+
+# How a weekly record is shown where a file shows its path
+_LABEL = {
+    "Note": "'note: ' + n.folder + '/' + n.title",
+    "Event": "'event: ' + n.summary + ' (' + substring(cast(n.start AS STRING), 1, 16) + ')'",
+    "Photo": "CASE WHEN n.path <> '' THEN n.path ELSE 'photo: ' + n.name END",
+}
+_RECORD_TITLE = {"Note": "n.title", "Event": "n.summary", "Photo": "coalesce(nullif(n.title, ''), n.name)"}
 
 SNIPPET = 160
 
@@ -41,7 +50,7 @@ def search(graph: Graph, text: str, limit: int = 20) -> list[dict[str, Any]]:
             "RETURN f.id, f.path, f.title, f.kind, f.text, 1.0 AS score ORDER BY f.path LIMIT $limit",
             {"terms": [t.lower() for t in terms], "limit": limit},
         )
-    return [
+    hits = [
         {
             "id": r[0],
             "path": r[1],
@@ -52,9 +61,90 @@ def search(graph: Graph, text: str, limit: int = 20) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+    hits += search_records(graph, terms, limit)
+    hits.sort(key=lambda hit: (-hit["score"], hit["path"]))
+    return hits[:limit]
+
+
+def search_records(graph: Graph, terms: list[str], limit: int) -> list[dict[str, Any]]:
+    """Notes, events and photos holding every term (a scan: these tables are small). A term in
+    the title counts twice, so the score reads like the full-text index's."""
+    if not terms:
+        return []
+    lowered = [t.lower() for t in terms]
+    hits = []
+    for table, title in _RECORD_TITLE.items():
+        rows = graph.rows(
+            f"MATCH (n:{table}) WHERE n.status IN ['ok', 'encrypted'] "
+            f"AND all(t IN $terms WHERE lower({title} + ' ' + n.text) CONTAINS t) "
+            f"RETURN n.id, {_LABEL[table]}, {title}, n.text LIMIT $limit",
+            {"terms": lowered, "limit": limit},
+        )
+        for item, label, name, text in rows:
+            in_title = sum(1 for t in lowered if t in (name or "").lower())
+            score = (2 * in_title + len(lowered)) / (2 * len(lowered))
+            hits.append(
+                {
+                    "id": item,
+                    "path": label or item,
+                    "title": name or "",
+                    "kind": table.lower(),
+                    "score": round(score, 4),
+                    "snippet": snippet(text or "", terms),
+                }
+            )
+    return hits
+
+
+def find_record(graph: Graph, key: str) -> dict[str, Any] | None:
+    """A note, event or photo by id (or a photo by the path of its original), with its tags,
+    entities and related items of every kind."""
+    table = table_of(key)
+    if table == "File":
+        found = graph.dicts("MATCH (n:Photo) WHERE n.path = $key RETURN n.* LIMIT 1", {"key": key})
+        table = "Photo"
+    else:
+        found = graph.dicts(f"MATCH (n:{table}) WHERE n.id = $key RETURN n.* LIMIT 1", {"key": key})
+    if not found:
+        return None
+    item = {k.removeprefix("n."): v for k, v in found[0].items()}
+    item["kind"] = table.lower() if table != "Photo" else item.get("kind") or "photo"
+    item["table"] = table
+    item["path"] = item.get("path") or graph.scalar(
+        f"MATCH (n:{table} {{id: $id}}) RETURN {_LABEL[table]}", {"id": item["id"]}
+    )
+    _attach(graph, item, table)
+    item["moves"] = []
+    return item
+
+
+def _attach(graph: Graph, item: dict[str, Any], table: str) -> None:
+    """Tags, entities and related items (of every node table) of one item."""
+    item["tags"] = graph.dicts(
+        f"MATCH (f:{table} {{id: $id}})-[e:TAGGED]->(t:Tag) "
+        "RETURN t.name AS name, t.kind AS kind, e.weight AS weight, e.source AS source, "
+        "e.`primary` AS `primary`, e.why AS why ORDER BY e.`primary` DESC, e.weight DESC, t.name",
+        {"id": item["id"]},
+    )
+    item["entities"] = graph.dicts(
+        f"MATCH (f:{table} {{id: $id}})-[m:MENTIONS]->(e:Entity) "
+        "RETURN e.name AS name, e.label AS label, m.count AS count ORDER BY m.count DESC, e.name",
+        {"id": item["id"]},
+    )
+    related = []
+    for other in ("File", "Note", "Event", "Photo"):
+        shown = "o.path" if other == "File" else _LABEL[other].replace("n.", "o.")
+        related += graph.dicts(
+            f"MATCH (f:{table} {{id: $id}})-[r:RELATED]-(o:{other}) "
+            f"RETURN r.kind AS kind, r.score AS score, r.why AS why, o.id AS id, {shown} AS path",
+            {"id": item["id"]},
+        )
+    item["related"] = sorted(related, key=lambda r: (r["kind"], -(r["score"] or 0), r["path"] or ""))[:100]
 
 
 def find_item(graph: Graph, path_or_id: str) -> dict[str, Any] | None:
+    if table_of(path_or_id) != "File":
+        return find_record(graph, path_or_id)
     candidates = [path_or_id]
     if "/" in path_or_id or Path(path_or_id).exists():
         candidates.append(str(Path(path_or_id).expanduser().resolve()))
@@ -70,7 +160,7 @@ def find_item(graph: Graph, path_or_id: str) -> dict[str, Any] | None:
         if moved:
             found = graph.dicts("MATCH (f:File) WHERE f.id = $key RETURN f.* LIMIT 1", {"key": moved[0][0]})
     if not found:
-        return None
+        return find_record(graph, str(Path(path_or_id).expanduser().resolve()))
     item = {key.removeprefix("f."): value for key, value in found[0].items()}
     item["tags"] = graph.dicts(
         "MATCH (f:File {id: $id})-[e:TAGGED]->(t:Tag) "
