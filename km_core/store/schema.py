@@ -162,5 +162,10 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE REL TABLE IF NOT EXISTS MOVED(FROM File TO Move)",
     ],
     # 5: notes, events and photos from the weekly sources, tagged and related like files
-    5: [f"ALTER TABLE {table} ADD {column}" for table, columns in RECORD_ADDED.items() for column in columns],
+    # (IF NOT EXISTS: a graph whose version was set back still migrates)
+    5: [
+        f"ALTER TABLE {table} ADD IF NOT EXISTS {column}"
+        for table, columns in RECORD_ADDED.items()
+        for column in columns
+    ],
 }
