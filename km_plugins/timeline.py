@@ -27,7 +27,8 @@ KINDS = ("note", "event", "photo")
 _MOMENTS = {
     "File": "MATCH (f:File) WHERE f.status IN ['ok', 'empty', 'encrypted'] "
     "RETURN f.id, f.created AS a, f.modified AS b, to_timestamp(f.mtime_ns / 1000000000.0) AS c",
-    "Note": "MATCH (f:Note) WHERE f.status IN ['ok', 'encrypted'] RETURN f.id, f.created AS a, f.modified AS b, NULL AS c",
+    "Note": "MATCH (f:Note) WHERE f.status IN ['ok', 'encrypted'] "
+    "RETURN f.id, f.created AS a, f.modified AS b, NULL AS c",
     "Photo": "MATCH (f:Photo) WHERE f.status = 'ok' RETURN f.id, f.taken AS a, NULL AS b, NULL AS c",
 }
 _WHAT = {

@@ -98,8 +98,8 @@ def test_notes_sync_is_incremental_and_marks_deleted_missing(km_home: Path, corp
     with sqlite3.connect(store) as db:  # what Notes does when a note is edited, and one is deleted
         db.execute("DROP TRIGGER IF EXISTS ZICCLOUDSYNCINGOBJECT_ZFOLDER_INVERSE_UPDATE")
         db.execute(
-            "UPDATE ZICCLOUDSYNCINGOBJECT SET ZTITLE1 = 'Renamed in Notes', ZMODIFICATIONDATE1 = ZMODIFICATIONDATE1 + 60 "
-            "WHERE ZTITLE1 = 'This is a note'"
+            "UPDATE ZICCLOUDSYNCINGOBJECT SET ZTITLE1 = 'Renamed in Notes', "
+            "ZMODIFICATIONDATE1 = ZMODIFICATIONDATE1 + 60 WHERE ZTITLE1 = 'This is a note'"
         )
         db.execute("UPDATE ZICCLOUDSYNCINGOBJECT SET ZMARKEDFORDELETION = 1 WHERE ZTITLE1 = 'This note is in Folder'")
     third = job_json("weekly", "--task", "notes", "--path", str(store), home=km_home)
