@@ -143,8 +143,8 @@ def shared_tags(graph: Any, ids: Sequence[str], k: int, minimum: int) -> list[Re
     shared, totals, _ = _common(
         graph,
         ids,
-        "MATCH (a:File)-[:TAGGED]->(t:Tag) WHERE a.id IN $ids AND t.kind IN $kinds RETURN a.id, t.name AS k, t.name",
-        "MATCH (t:Tag)<-[:TAGGED]-(b:File) WHERE t.name IN $keys AND b.status <> 'missing' WITH t.name AS k, b",
+        "MATCH (a)-[:TAGGED]->(t:Tag) WHERE a.id IN $ids AND t.kind IN $kinds RETURN a.id, t.name AS k, t.name",
+        "MATCH (t:Tag)<-[:TAGGED]-(b) WHERE t.name IN $keys AND b.status <> 'missing' WITH t.name AS k, b",
         {"kinds": SHARED_KINDS},
     )
     relations = []
@@ -156,8 +156,16 @@ def shared_tags(graph: Any, ids: Sequence[str], k: int, minimum: int) -> list[Re
     return relations
 
 
-def _domain(path: str, root: str) -> tuple[str, str]:
-    """(root, top-level folder under it): items in different ones live in different parts of a life."""
+def _domain(path: str | None, root: str | None, folder: str | None, calendar: str | None) -> tuple[str, str]:
+    """(root, top-level folder under it): items in different ones live in different parts of a life.
+    A note's domain is its top notes folder, an event's its calendar, a photo's its library."""
+    if folder is not None:
+        return "notes", folder.split("/")[0]
+    if calendar is not None:
+        return "calendar", calendar
+    if not root:
+        return "photos", os.path.dirname(path or "")
+    path = path or ""
     prefix = root.rstrip(os.sep) + os.sep
     relative = path[len(prefix) :] if root and path.startswith(prefix) else path
     top = relative.split(os.sep)[0] if os.sep in relative else ""
@@ -168,12 +176,12 @@ def cross_domain(graph: Any, ids: Sequence[str], k: int) -> list[Relation]:
     shared, _, info = _common(
         graph,
         ids,
-        "MATCH (a:File)-[:MENTIONS]->(e:Entity) WHERE a.id IN $ids RETURN a.id, e.id, e.name",
-        "MATCH (e:Entity)<-[:MENTIONS]-(b:File) WHERE e.id IN $keys AND b.status <> 'missing' WITH e.id AS k, b",
+        "MATCH (a)-[:MENTIONS]->(e:Entity) WHERE a.id IN $ids RETURN a.id, e.id, e.name",
+        "MATCH (e:Entity)<-[:MENTIONS]-(b) WHERE e.id IN $keys AND b.status <> 'missing' WITH e.id AS k, b",
         {},
-        extra="b.path, b.root",
+        extra="b.path, b.root, b.folder, b.calendar",
     )
-    where = {item: _domain(path, root or "") for item, (path, root) in info.items()}
+    where = {item: _domain(*columns) for item, columns in info.items()}
     relations = []
     for a in sorted(shared):
         mine = where.get(a)

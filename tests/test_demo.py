@@ -16,6 +16,10 @@ def test_demo_runs_the_daily_job_and_organises(tmp_path: Path) -> None:
     organised = [line for line in out.splitlines() if line.startswith("organised: ")]
     assert any("Finance/receipt/receipt-techmart-2024-11-23.pdf" in line for line in organised)
     assert any("Screenshots/" in line for line in organised)
+    # the weekly half: its own calendar and photo folder (never the user's), linked by time
+    weekly = next(line for line in out.splitlines() if line.startswith("weekly job: "))
+    assert "calendar events" in weekly and "1 photo" in weekly
+    assert "'Atlas budget review' -during- whiteboard-berlin.jpg: taken" in out
     library = tmp_path / "home" / "Documents" / "Library"
     assert (library / "Finance" / "receipt" / "receipt-techmart-2024-11-23.pdf").exists()
 

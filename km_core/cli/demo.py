@@ -196,10 +196,15 @@ def run_demo(folder: Path) -> int:
     }
     text = config_mod.default_text(overrides)
     dirs.config_file.write_text(text + _organize_toml(home), encoding="utf-8")
+    from km_core.cli.demo_weekly import build_weekly, show_weekly
+
+    dirs.plugins_file.write_text(build_weekly(home), encoding="utf-8")
+    reset()
     summary = run_job(config_mod.load(dirs), "daily", RunOptions(manual=True))
     from km_core.cli.progress import print_summary
 
     print_summary(summary)
+    weekly = run_job(config_mod.load(dirs), "weekly", RunOptions(manual=True))
     from km_core.store import open_graph
 
     with open_graph(config_mod.load(dirs), read_only=True) as graph:
@@ -218,6 +223,7 @@ def run_demo(folder: Path) -> int:
     say("relationships: " + (", ".join(f"{count} {kind}" for kind, count in related) or "none"))
     for move in summary.plan:
         say(f"organised: {Path(move['old_path']).relative_to(home)} -> {Path(move['new_path']).relative_to(home)}")
+    show_weekly(config_mod.load(dirs))
     km = Path(sys.executable).with_name("km")
     km_cmd = str(km) if km.exists() else "km"
     say("\nTry next (the demo keeps its own config and graph, so set KM_HOME):")
@@ -230,6 +236,9 @@ def run_demo(folder: Path) -> int:
         "review rogue",
         "undo --last --dry-run",
         "job daily",
+        "job weekly",
+        "search atlas",
+        "analytics",
     ):
         say(f"  KM_HOME={state} {km_cmd} {command}")
-    return 0 if summary.status in ("ok", "warning") else 1
+    return 0 if summary.status in ("ok", "warning") and weekly.status in ("ok", "warning") else 1

@@ -180,7 +180,7 @@ class Collection:
         self, queries: dict[str, str], min_words: int, k: int
     ) -> dict[str, list[tuple[str, float, list[str]]]]:
         """For each query (key -> short text, like an event's summary): up to ``k`` indexed items
-        holding at least ``min_words`` of its indexed words (all of them when it has fewer), as
+        holding at least ``min_words`` of its words (all of them when it has fewer), as
         (id, share of the query's words found, the words), most words first."""
         if not self.fitted or self.matrix is None or not queries:
             return {}
@@ -189,12 +189,17 @@ class Collection:
         present = (self.matrix > 0).astype(np.float32)
         shared = (present @ asked.T).tocsc()  # items x queries: how many of the query's words each item has
         words = self.vectorizer.get_feature_names_out()
+        analyse = self.vectorizer.build_analyzer()
         found: dict[str, list[tuple[str, float, list[str]]]] = {}
         for column, key in enumerate(keys):
             wanted = asked[column].indices
             if not len(wanted):
                 continue
-            need = min(min_words, len(wanted))
+            # counted over all the query's words, not only the indexed ones: "Atlas budget review" with
+            # only "atlas" indexed must not link everything that mentions Atlas
+            need = min(min_words, len(set(analyse(queries[key]))))
+            if len(wanted) < need:
+                continue
             start, end = shared.indptr[column], shared.indptr[column + 1]
             rows, counts = shared.indices[start:end], shared.data[start:end]
             hits = [(int(r), int(c)) for r, c in zip(rows, counts, strict=True) if c >= need and self.ids[r]]
