@@ -280,3 +280,44 @@ def test_analytics_snapshot_is_written_and_read_back(km_home: Path, corpus: Path
     assert {"clusters", "gaps", "cross_domain"} <= snapshot.keys()
     human = run_km("analytics", home=km_home)
     assert "knowledge clusters" in human.stdout and "time versus output" in human.stdout
+
+
+def test_text_in_photos_is_read_through_km_ocr_and_screenshots_are_left(
+    km_home: Path, corpus: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Pictures"
+    _copy(corpus / "images" / "markitdown-test.jpg", folder)  # a photo of a paper's first page, with EXIF
+    _copy(corpus / "photos" / "exif" / "DSCN0010.jpg", folder)  # a landscape
+    _copy(corpus / "images" / "bill.png", folder / "shots")
+    shutil.copyfile(corpus / "images" / "bill.png", folder / "shots" / "Screenshot 2024-01-02 at 10.00.00.png")
+    _plugins(km_home, f'[plugin.photos]\nfolders = ["{folder}"]\n')
+    write_config(km_home, [tmp_path / "empty"])
+    summary = job_json("weekly", "--task", "photos", home=km_home)
+    assert summary["status"] == "ok", summary
+    rows = {r[0]: r[1:] for r in graph_rows(km_home, "MATCH (p:Photo) RETURN p.name, p.text, p.ocr_conf, p.taken")}
+    paper = rows["markitdown-test.jpg"]
+    assert "AutoGen" in paper[0] and paper[1] > 0 and paper[2].startswith("2024-03-14T22:10:00")
+    assert rows["DSCN0010.jpg"][1] == 0.0, "a landscape is not read"
+    assert rows["Screenshot 2024-01-02 at 10.00.00.png"][1] == 0.0, "screenshots are the daily job's"
+    assert summary["counts"]["photo_ocr"] == 2  # the paper and the bank statement photo (bill.png)
+    found = json.loads(run_km("search", "AutoGen", "--json", home=km_home).stdout)["results"]
+    assert found and found[0]["kind"] == "photo"
+    again = job_json("weekly", "--task", "photos", home=km_home)
+    assert again["counts"].get("photo_ocr", 0) == 0 and again["counts"]["photos_changed"] == 0
+
+
+def test_a_notestore_held_locked_by_notes_is_read_from_a_copy_and_left_untouched(
+    km_home: Path, corpus: Path, tmp_path: Path
+) -> None:
+    store = _copy(corpus / "notes" / "NoteStore-macOS-13-Ventura.sqlite", tmp_path / "notes")
+    before = (store.read_bytes(), store.stat().st_mtime_ns, sorted(p.name for p in store.parent.iterdir()))
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # as Notes does while it writes
+    try:
+        summary = job_json("weekly", "--task", "notes", "--path", str(store), home=km_home)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert summary["status"] == "ok" and summary["counts"]["notes_new"] == 7, summary
+    after = (store.read_bytes(), store.stat().st_mtime_ns, sorted(p.name for p in store.parent.iterdir()))
+    assert after == before
