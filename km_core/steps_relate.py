@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from km_core.api import Relation
+from km_core.api import Item, Relation
 from km_core.run import Run
 from km_core.store import Graph, open_graph
 from km_core.store import relations as rel_store
@@ -38,6 +38,17 @@ class RelateView:
         return self._collection.neighbours(ids, k, threshold)
 
 
+def propose(run: Run, items: Sequence[Item], view: RelateView) -> list[Relation]:
+    """Every ``km_relate`` implementation's edges for these items; a wrong answer is a plugin failure."""
+    proposed: list[Relation] = []
+    for name, result in run.plugins.call_each("km_relate", items=items, graph=view, ctx=run.ctx):
+        good = [r for r in result if isinstance(r, Relation)]
+        if len(good) != len(result):
+            run.plugins.record_failure(name, "km_relate", TypeError("returned something that is not a Relation"))
+        proposed += good
+    return proposed
+
+
 def step_relate(run: Run) -> None:
     with open_graph(run.config, read_only=True) as graph:
         items = rel_store.needing(graph, run.scope)
@@ -59,16 +70,8 @@ def step_relate(run: Run) -> None:
     for start in range(0, total, BATCH):
         chunk = items[start : start + BATCH]
         ids = [item.id for item in chunk]
-        proposed: list[Relation] = []
         with open_graph(run.config, read_only=True) as graph:
-            view = RelateView(graph, collection)
-            for name, result in run.plugins.call_each("km_relate", items=chunk, graph=view, ctx=run.ctx):
-                good = [r for r in result if isinstance(r, Relation)]
-                if len(good) != len(result):
-                    run.plugins.record_failure(
-                        name, "km_relate", TypeError("returned something that is not a Relation")
-                    )
-                proposed += good
+            proposed = propose(run, chunk, RelateView(graph, collection))
             hashes = rel_store.hashes(graph, ids)
         edges = rel_store.unique(proposed, known)
         with open_graph(run.config) as graph:

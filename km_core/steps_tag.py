@@ -22,6 +22,7 @@ from km_core.tagging.learned import TypeModel
 from km_core.tagging.merge import Kept, Merged, merge
 
 log = logging.getLogger("km.tag")
+RECORD_BATCH = 2048
 T = TypeVar("T")
 
 
@@ -126,8 +127,10 @@ def tag_items(run: Run, items: list[Item], table: str = "File") -> None:
     model = _type_model(run)
     indexed = table in ("File", "Note")  # events and photos say too little for the TF-IDF index
     done = 0
-    for start in range(0, total, settings.batch):
-        chunk = items[start : start + settings.batch]
+    # records are short: a larger batch lets spaCy and yake share it among processes
+    size = settings.batch if table == "File" else max(settings.batch, RECORD_BATCH)
+    for start in range(0, total, size):
+        chunk = items[start : start + size]
         ids = [item.id for item in chunk]
         with open_graph(run.config, read_only=True) as graph:
             contents = tag_store.contents(graph, ids, table)

@@ -2,7 +2,9 @@
 
 The daily job applies the fitted topics to new items; as the collection grows
 they drift from what it is about, so once a week the vocabulary, the item
-vectors and the topics are fitted anew and every item's topic tags replaced.
+vectors and the topics are fitted anew and every item's topic tags replaced,
+unless no item's text changed since the last fit (the fit would come out the
+same: it is seeded). ``topic_tags`` counts the topic tags there are after it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ def step_topics(run: Run) -> None:
         with open_graph(run.config, read_only=True) as graph:
             run.counts["topics_planned"] = tag_store.count_texts(graph)
         return
+    same = topics.unchanged(run.config)
+    if same is not None:
+        log.info("topics: no item's text changed since they were fitted; kept as they are")
+        with open_graph(run.config, read_only=True) as graph:
+            kept = graph.scalar("MATCH ()-[e:TAGGED]->(:Tag) WHERE e.source = 'topics' RETURN count(*)")
+        run.counts["topics"] = len(same.topic_names)
+        run.counts["topic_tags"] = int(kept or 0)
+        return
     collection, written = topics.refit(run.config)
+    run.counts["topics_refitted"] = 1
     run.counts["topics"] = len(collection.topic_names)
     run.counts["topic_tags"] = written

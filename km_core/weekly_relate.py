@@ -15,7 +15,7 @@ from typing import Any
 
 from km_core.api import Item, Relation
 from km_core.run import Run
-from km_core.steps_relate import RelateView
+from km_core.steps_relate import RelateView, propose
 from km_core.store import Graph, open_graph
 from km_core.store import relations as rel_store
 from km_core.store.records import drop_edges, table_of
@@ -24,8 +24,9 @@ from km_core.tagging import collection as collection_index
 from km_core.tagging.topics import collection_path
 
 log = logging.getLogger("km.relate")
-BATCH = 500
-ALWAYS = ("Event", "Photo")  # related again every run (see the module docstring)
+# Records related in one pass: the timeline and the plugins' lookups are built once per pass
+BATCH = 5000
+ALWAYS = ("Event", "Photo")  # related again whenever anything dated changed (see the module docstring)
 
 
 class RecordView(RelateView):
@@ -38,9 +39,28 @@ class RecordView(RelateView):
         return self._collection.containing(queries, min_words, k)
 
 
+def _stamp_key(table: str) -> str:
+    return f"related_at:{table}"
+
+
+def _changed_since(graph: Graph, table: str) -> bool:
+    """Did any item change since ``table``'s records were last related (or were they never)?"""
+    last = graph.scalar("MATCH (m:Meta {key: $k}) RETURN m.value", {"k": _stamp_key(table)})
+    if not last:
+        return True
+    when = datetime.fromisoformat(last)
+    for other in ("File", "Note", "Event", "Photo"):
+        hit = graph.rows(
+            f"MATCH (n:{other}) WHERE n.updated > $t OR n.missing_since > $t RETURN n.id LIMIT 1", {"t": when}
+        )
+        if hit:
+            return True
+    return False
+
+
 def _needing(graph: Graph, table: str) -> list[Item]:
     where = RECORD_READ + " AND f.tagged_hash = f.extracted_hash"
-    if table not in ALWAYS:
+    if table not in ALWAYS or not _changed_since(graph, table):
         where += " AND coalesce(f.related_hash, '') <> f.tagged_hash"
     rows = graph.rows(f"MATCH (f:{table}) WHERE {where} RETURN f.id, f.tagged_hash, f.source ORDER BY f.id")
     kind = table.lower()
@@ -56,23 +76,22 @@ def present(graph: Graph) -> set[str]:
 
 
 def _save(graph: Graph, table: str, items: Sequence[Item], relations: Sequence[Relation], batch: int) -> None:
-    ids = [item.id for item in items]
-    drop_edges(graph, table, ids)
     groups: dict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
     for r in relations:
         row = (r.source_id, r.target_id, r.kind, round(float(r.score), 4), r.why[:2000])
         groups[(table_of(r.source_id), table_of(r.target_id))].append(row)
     for pair, rows in groups.items():
         graph.copy_edges("RELATED", pair, rows)
-    now = datetime.now(UTC)
+    # not `updated`: relating is not a change others must react to (see _changed_since)
     graph.write(
-        f"MATCH (f:{table} {{id: r.id}}) SET f.related_hash = r.hash, f.updated = r.now",
-        [{"id": item.id, "hash": item.hash, "now": now} for item in items],
+        f"MATCH (f:{table} {{id: r.id}}) SET f.related_hash = r.hash",
+        [{"id": item.id, "hash": item.hash} for item in items],
         batch,
     )
 
 
 def relate_records(run: Run, table: str) -> None:
+    began = datetime.now(UTC)
     with open_graph(run.config, read_only=True) as graph:
         items = _needing(graph, table)
         known = present(graph)
@@ -81,29 +100,31 @@ def relate_records(run: Run, table: str) -> None:
     if run.options.dry_run or not items:
         return
     collection = collection_index.load(collection_path(run.config))
+    with open_graph(run.config) as graph:
+        # all at once, before any is related again: a later batch must not remove what an
+        # earlier one wrote to it
+        drop_edges(graph, table, [item.id for item in items])
+    written: set[tuple[str, str, str]] = set()
     done = 0
     for start in range(0, total, BATCH):
         chunk = items[start : start + BATCH]
-        proposed: list[Relation] = []
         with open_graph(run.config, read_only=True) as graph:
-            view = RecordView(graph, collection)
-            for name, result in run.plugins.call_each("km_relate", items=chunk, graph=view, ctx=run.ctx):
-                good = [r for r in result if isinstance(r, Relation)]
-                if len(good) != len(result):
-                    run.plugins.record_failure(
-                        name, "km_relate", TypeError("returned something that is not a Relation")
-                    )
-                proposed += good
+            proposed = propose(run, chunk, RecordView(graph, collection))
         mine = {item.id for item in chunk}
-        # an edge is stored from this batch's record, so that relating it again replaces it
-        edges = [
-            r if r.source_id in mine else Relation(r.target_id, r.source_id, r.kind, r.score, r.why)
-            for r in rel_store.unique(proposed, known)
-            if r.source_id in mine or r.target_id in mine
-        ]
+        edges = []
+        for r in rel_store.unique(proposed, known):
+            key = (*sorted((r.source_id, r.target_id)), r.kind)
+            if key in written or not (r.source_id in mine or r.target_id in mine):
+                continue
+            written.add(key)  # type: ignore[arg-type]
+            # stored from this table's record, so that relating it again finds and replaces it
+            mirrored = r.source_id not in mine
+            edges.append(Relation(r.target_id, r.source_id, r.kind, r.score, r.why) if mirrored else r)
         with open_graph(run.config) as graph:
             _save(graph, table, chunk, edges, run.config.jobs.batch_size)
         run.counts["related"] += len(chunk)
         run.counts["relations"] += len(edges)
         done += len(chunk)
         run.progress(done, total)
+    with open_graph(run.config) as graph:
+        graph.execute("MERGE (m:Meta {key: $k}) SET m.value = $v", {"k": _stamp_key(table), "v": began.isoformat()})

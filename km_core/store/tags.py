@@ -78,6 +78,20 @@ def texts(graph: Graph, ids: Sequence[str] | None = None, chars: int = 20_000) -
     return found
 
 
+def text_signature(graph: Graph) -> str:
+    """Changes whenever the set of items with text, or any one's content, changes: what the
+    topics were fitted on (the weekly refit is skipped while it stays the same)."""
+    import hashlib
+
+    rows: list[list[Any]] = []
+    for table, read in (("File", READ), ("Note", RECORD_READ)):
+        rows += graph.rows(f"MATCH (f:{table}) WHERE {read} AND size(f.text) > 0 RETURN f.id, f.extracted_hash")
+    digest = hashlib.sha1()
+    for item, content in sorted(rows):
+        digest.update(f"{item}\x1f{content}\x1e".encode())
+    return digest.hexdigest()
+
+
 def kept(graph: Graph, ids: Sequence[str], table: str = "File") -> dict[str, list[Kept]]:
     """The tags of these items that the tag step does not own."""
     found: dict[str, list[Kept]] = {}

@@ -45,6 +45,7 @@ class Collection:
     fitted_docs: int = 0
     fitted_at: float = 0.0
     format: int = FORMAT
+    signature: str = ""  # of the items it was fitted on (store.tags.text_signature)
 
     @property
     def fitted(self) -> bool:

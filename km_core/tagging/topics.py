@@ -43,8 +43,10 @@ def refit(config: Config) -> tuple[collection_index.Collection, int]:
     """Fit the index on every item with text and replace every topic tag; (index, tags written)."""
     with open_graph(config, read_only=True) as graph:
         documents = tag_store.texts(graph, chars=collection_index.TEXT_CHARS)
+        signature = tag_store.text_signature(graph)
     collection = collection_index.Collection()
     collection.fit(documents, config.tagging.topics)
+    collection.signature = signature
     found = collection.topics([item for item, _ in documents])
     pairs = [
         (item, tag) for item, topics in found.items() for tag in topic_tags(topics, config.tagging.topic_min_share)
@@ -60,6 +62,16 @@ def refit(config: Config) -> tuple[collection_index.Collection, int]:
         extra={"context": "; ".join(collection.topic_names)},
     )
     return collection, len(pairs)
+
+
+def unchanged(config: Config) -> collection_index.Collection | None:
+    """The saved index when it was fitted on exactly the items with text there are now."""
+    collection = collection_index.load(collection_path(config))
+    if not collection.fitted or not getattr(collection, "signature", ""):
+        return None
+    with open_graph(config, read_only=True) as graph:
+        same = tag_store.text_signature(graph) == collection.signature
+    return collection if same else None
 
 
 def current(config: Config) -> collection_index.Collection:
