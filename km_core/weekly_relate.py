@@ -1,8 +1,9 @@
 """Relating the weekly records: the same ``km_relate`` hooks as files, edges across node tables.
 
-Notes are related again when their content changed. Events and photos are
-related again every week: their links are to whatever else happened on their
-day, and files and notes of that day keep arriving after the event was synced.
+Notes are related again when their content changed. Events and photos are also
+related again, all of them, when the items only they link to changed since
+they were last related (``DEPENDS``): their links are to whatever else happened
+on their day, and files of that day keep arriving after the event was synced.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from km_core.tagging.topics import collection_path
 log = logging.getLogger("km.relate")
 # Records related in one pass: the timeline and the plugins' lookups are built once per pass
 BATCH = 5000
-ALWAYS = ("Event", "Photo")  # related again whenever anything dated changed (see the module docstring)
 
 
 class RecordView(RelateView):
@@ -43,13 +43,19 @@ def _stamp_key(table: str) -> str:
     return f"related_at:{table}"
 
 
+# Whose changes oblige a table's records to be related again: the items only its side links to.
+# Files are linked to events and photos from their side only; notes link themselves to events and
+# photos of their time (moment links), but an event's words in a note are found from the event's side.
+DEPENDS = {"Event": ("File", "Note"), "Photo": ("File",)}
+
+
 def _changed_since(graph: Graph, table: str) -> bool:
-    """Did any item change since ``table``'s records were last related (or were they never)?"""
+    """Did an item it depends on change since ``table``'s records were last related (or never)?"""
     last = graph.scalar("MATCH (m:Meta {key: $k}) RETURN m.value", {"k": _stamp_key(table)})
     if not last:
         return True
     when = datetime.fromisoformat(last)
-    for other in ("File", "Note", "Event", "Photo"):
+    for other in DEPENDS.get(table, ()):
         hit = graph.rows(
             f"MATCH (n:{other}) WHERE n.updated > $t OR n.missing_since > $t RETURN n.id LIMIT 1", {"t": when}
         )
@@ -60,7 +66,7 @@ def _changed_since(graph: Graph, table: str) -> bool:
 
 def _needing(graph: Graph, table: str) -> list[Item]:
     where = RECORD_READ + " AND f.tagged_hash = f.extracted_hash"
-    if table not in ALWAYS or not _changed_since(graph, table):
+    if table not in DEPENDS or not _changed_since(graph, table):
         where += " AND coalesce(f.related_hash, '') <> f.tagged_hash"
     rows = graph.rows(f"MATCH (f:{table}) WHERE {where} RETURN f.id, f.tagged_hash, f.source ORDER BY f.id")
     kind = table.lower()

@@ -321,3 +321,33 @@ def test_a_notestore_held_locked_by_notes_is_read_from_a_copy_and_left_untouched
     assert summary["status"] == "ok" and summary["counts"]["notes_new"] == 7, summary
     after = (store.read_bytes(), store.stat().st_mtime_ns, sorted(p.name for p in store.parent.iterdir()))
     assert after == before
+
+
+def test_records_related_in_many_batches_keep_every_edge_they_report(
+    km_home: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from km_core import weekly_relate
+    from km_core.config import load
+    from km_core.plugins import reset
+    from km_core.run import RunOptions
+    from km_core.runner import run_job
+    from km_core.store import open_graph
+
+    folder = tmp_path / "calendars"
+    for name in ("tripit-location-escaping.ics", "Germany_Holidays.ics", "multi-event-basic.ics"):
+        _copy(corpus / "ics" / name, folder)
+    write_config(km_home, [tmp_path / "empty"])
+    reset()
+    monkeypatch.setattr(weekly_relate, "BATCH", 7)  # many batches: edges between them must survive
+    options = RunOptions(task="calendar", path=str(folder))
+    summary = run_job(load(), "weekly", options)
+    assert summary.status == "ok", summary.notes
+    with open_graph(load(), read_only=True) as graph:
+        stored = graph.scalar("MATCH (e:Event)-[r:RELATED]->() RETURN count(*)")
+        twice = graph.scalar(
+            "MATCH (a:Event)-[r:RELATED]->(b:Event), (b)-[s:RELATED]->(a) WHERE r.kind = s.kind RETURN count(*)"
+        )
+    assert summary.counts["relations"] == stored > 0
+    assert twice == 0, "one edge per pair and kind"
+    again = run_job(load(), "weekly", options)
+    assert again.counts["related"] == 0, "nothing changed: nothing related again"
