@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_ocr.py
 	$(BIN)/python benchmarks/bench_tagging.py
 	$(BIN)/python benchmarks/bench_organize.py
+	$(BIN)/python benchmarks/bench_weekly.py
 
 clean:
 	rm -rf $(VENV) demo-home .pytest_cache benchmarks/_work
