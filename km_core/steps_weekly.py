@@ -82,7 +82,7 @@ def sync_source(run: Run, kind: str, table: str, after_save: Callable[[Run], Non
         run.fail(Item(path=store, kind=record_kind), error)
         run.notes.append(f"{kind}: {store}: {error}")
     for problem in synced.problems[:50]:
-        run.notes.append(f"{kind}: skipped {problem}")
+        run.notes.append(f"{kind}: {problem}")
     run.counts[f"{kind}_problems"] = len(synced.problems)
     with open_graph(run.config, read_only=True) as graph:
         known = record_store.known(graph, table)
