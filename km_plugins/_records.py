@@ -38,9 +38,10 @@ def record_item(item_id: str, kind: str, path: str, record: dict[str, Any], sour
     return Item(path=path, id=item_id, kind=kind, hash=signature(record), record=record, source=source, status="ok")
 
 
-def store_done(store: str, problems: Sequence[str] = ()) -> Item:
-    """The marker that says: every record of ``store`` was listed (what is not, is gone)."""
-    return Item(path=store, kind="store", status="ok", record={"problems": list(problems)})
+def store_done(store: str, problems: Sequence[str] = (), **more: Any) -> Item:
+    """The marker that says: every record of ``store`` was listed (what is not, is gone).
+    ``more`` adds what the engine understands (``window`` and ``series`` for calendars)."""
+    return Item(path=store, kind="store", status="ok", record={"problems": list(problems), **more})
 
 
 def store_failed(store: str, error: str) -> Item:

@@ -4,8 +4,9 @@ Where to read: ``[plugin.calendar] paths`` (files or folders of .ics, searched
 recursively), or ``km job weekly --task=calendar --path FILE_OR_DIR``. On macOS
 the default is ``~/Library/Calendars`` (Calendar.app's local store, which keeps
 an .ics file per event for some accounts); elsewhere nothing is read until set.
-Recurring events are expanded within a window (``past_days`` back and
-``ahead_days`` ahead of today); single events are imported whatever their date.
+Endless recurring events are expanded within a window (``past_days`` back and
+``ahead_days`` ahead of today); single events and series that end are imported
+whole, whatever their date. An occurrence that has left the window stays.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def _events(found: list[Path], ctx: JobContext) -> Iterator[Item]:
     now = datetime.now(UTC)
     start = now - timedelta(days=int(ctx.setting(NAME, "past_days", 365)))
     end = now + timedelta(days=int(ctx.setting(NAME, "ahead_days", 90)))
+    window = [start.isoformat(), end.isoformat()]
     for place in found:
         for file in calendar_files(place):
             store = str(file.resolve())
@@ -73,4 +75,7 @@ def _events(found: list[Path], ctx: JobContext) -> Iterator[Item]:
                     "text": "\n".join(filter(None, [event.summary, event.location, event.description])),
                 }
                 yield record_item(event.id, "event", store, record, NAME)
-            yield store_done(store, said)
+            series = sorted({event.uid for event in events if event.recurring and event.uid})
+            yield store_done(store, said, window=window, series=series)
+        if place.is_dir():  # every calendar under it was listed: one not there is gone (one that failed stays)
+            yield Item(path=str(place.resolve()), kind="store", status="ok", record={"folder": True})

@@ -26,6 +26,7 @@ Damage is reported as :class:`CalendarProblem` values, never raised.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -43,6 +44,9 @@ from icalendar.timezone import tzid_from_dt
 _USED = {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "SUMMARY", "LOCATION", "STATUS"}
 _DATE_PROPS = ("DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "EXDATE")
 _Report = Callable[[str, str], None]  # (component, error) -> None
+
+
+MAX_OCCURRENCES = 2000  # of one series in one run
 
 
 @dataclass(slots=True)
@@ -84,7 +88,7 @@ def calendar_files(path: Path) -> list[Path]:
 
 
 def read_calendar(path: Path, start: datetime, end: datetime) -> tuple[list[EventRecord], list[CalendarProblem]]:
-    """Events of one .ics file: single events all, recurring series expanded within [start, end).
+    """Events of one .ics file: single events and finite series all, endless series within [start, end).
 
     Naive window bounds are taken as UTC. The records are sorted by start;
     two records with the same id keep the last one read.
@@ -159,13 +163,46 @@ def _read(path: Path, start: datetime, end: datetime, problem: _Report) -> list[
             sub = icalendar.Calendar()
             sub.subcomponents = [*zones, *members]
             try:
-                occurrences = recurring_ical_events.of(sub).between(start, end)
+                occurrences = _occurrences(sub, members, start, end, problem)
             except Exception as exc:
                 problem(_label(members[0]), f"series not expanded: {_short(exc)}")
                 continue
             for occurrence in occurrences:
                 add(occurrence, recurring=True)
     return sorted(records.values(), key=lambda r: (r.start, r.id))
+
+
+def _finite(members: list[icalendar.cal.Component]) -> bool:
+    """A series that ends by itself (every RRULE has COUNT or UNTIL; RDATEs and overrides only)."""
+    for component in members:
+        rules = component.get("RRULE")
+        for rule in rules if isinstance(rules, list) else [rules]:
+            if rule and "COUNT" not in rule and "UNTIL" not in rule:
+                return False
+    return True
+
+
+def _occurrences(
+    sub: icalendar.Calendar, members: list[icalendar.cal.Component], start: datetime, end: datetime, problem: _Report
+) -> list[icalendar.cal.Component]:
+    """A finite series whole (its history is knowledge, like a single event's), an endless one
+    within [start, end); either way at most MAX_OCCURRENCES, so that one FREQ=MINUTELY line
+    cannot fill the memory (655,260 occurrences in a year)."""
+    query = recurring_ical_events.of(sub)
+    if _finite(members):
+        found = list(itertools.islice(query.all(), MAX_OCCURRENCES + 1))
+    else:
+        # slices that double while they are sparse: a daily series costs a dozen queries, a
+        # minutely one stops after two (``after`` would build every occurrence since the first)
+        found, low, span = [], start, timedelta(days=1)
+        while low < end and len(found) <= MAX_OCCURRENCES:
+            high = min(low + span, end)
+            found += query.between(low, high)
+            low, span = high, span * 2 if len(found) < MAX_OCCURRENCES // 2 else span
+        found = list({id(o): o for o in found}.values())
+    if len(found) > MAX_OCCURRENCES:
+        problem(_label(members[0]), f"only the first {MAX_OCCURRENCES} occurrences kept")
+    return found[:MAX_OCCURRENCES]
 
 
 def _read_text(path: Path, problem: _Report) -> str | None:
@@ -273,7 +310,8 @@ def _record(component: icalendar.cal.Component, path: Path, calendar: str, recur
         end = start + timedelta(days=1)
     uid = _text(component, "UID")
     summary = _text(component, "SUMMARY")
-    key = f"{uid}|{start.isoformat()}" if uid else f"{path.name}|{summary}|{start.isoformat()}"
+    # a single event keeps its id when it is moved to another time; an occurrence is its start
+    key = (f"{uid}|{start.isoformat()}" if recurring else uid) if uid else f"{path.name}|{summary}|{start.isoformat()}"
     zone = "" if all_day or first.tzinfo is None else tzid_from_dt(first) or str(first.tzname() or "")
     return EventRecord(
         id="event:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from km_plugins import calendar_reader
 from km_plugins.calendar_reader import CalendarProblem, EventRecord, calendar_files, read_calendar
 
 WIDE = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
@@ -309,10 +310,41 @@ def test_exdate_rdate_and_moved_occurrence(tmp_path: Path) -> None:
     assert all(e.recurring for e in series)
     assert not by_summary(events, "History").recurring
 
-    # Series are bounded by the window, single events are not.
+    # A series that ends by itself is history, kept whole like single events; only an endless
+    # series is bounded by the window.
     window = (datetime(2024, 3, 15, tzinfo=UTC), datetime(2024, 3, 28, tzinfo=UTC))
     bounded, _ = read(path, window)
-    assert [e.summary for e in bounded] == ["History", "Moved", "Weekly"]
+    assert [e.summary for e in bounded] == ["History", "Weekly", "Moved", "Weekly", "Weekly"]
+    endless = write(
+        tmp_path,
+        "endless.ics",
+        vevent("UID:daily@km", "SUMMARY:Daily", "DTSTART:20240101T090000Z", "RRULE:FREQ=DAILY"),
+    )
+    inside, _ = read(endless, window)
+    assert len(inside) == 13 and inside[0].start == datetime(2024, 3, 15, 9, 0, tzinfo=UTC)
+
+
+def test_a_minutely_series_without_end_is_capped_and_said(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "minutely.ics",
+        vevent("UID:tick@km", "SUMMARY:Tick", "DTSTART:20240101T000000Z", "RRULE:FREQ=MINUTELY"),
+        vevent("UID:other@km", "SUMMARY:Other", "DTSTART:20240102T120000Z"),
+    )
+    started = time.perf_counter()
+    events, problems = read(path, (datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)))
+    assert time.perf_counter() - started < 5, "bounded work, not 655,000 occurrences"
+    assert len([e for e in events if e.summary == "Tick"]) == calendar_reader.MAX_OCCURRENCES
+    assert any(e.summary == "Other" for e in events)
+    assert [p.error for p in problems] == [f"only the first {calendar_reader.MAX_OCCURRENCES} occurrences kept"]
+
+
+def test_a_single_event_keeps_its_id_when_moved_and_an_occurrence_has_its_own(tmp_path: Path) -> None:
+    before = write(tmp_path, "a.ics", vevent("UID:lunch@km", "SUMMARY:Lunch", "DTSTART:20240105T120000Z"))
+    first, _ = read(before)
+    after = write(tmp_path, "a.ics", vevent("UID:lunch@km", "SUMMARY:Lunch", "DTSTART:20240106T130000Z"))
+    second, _ = read(after)
+    assert first[0].id == second[0].id and first[0].start != second[0].start
 
 
 def test_default_window_bounds_an_endless_series(corpus: Path) -> None:

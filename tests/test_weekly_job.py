@@ -174,20 +174,43 @@ def test_calendars_land_with_counts_zones_and_a_broken_file_skipped(
     per_file: dict[str, int] = {}
     for file, *_ in rows:
         per_file[Path(file).name] = per_file.get(Path(file).name, 0) + 1
-    # a series expanded in the window only: event_10_times ran in January 2020, so none of it is in
-    assert per_file.get("event_10_times.ics", 0) == 0
+    # a series that ends is history, imported whole (event_10_times ran in January 2020)
+    assert per_file.get("event_10_times.ics", 0) == 10
     for name, count in SINGLE_EVENTS.items():
         assert per_file.get(name, 0) == count, name
-    starts = {r[1]: r[2] for r in rows}
+    starts: dict[str, str] = {}
+    for _, summary_text, start, *_ in rows:
+        starts[summary_text] = min(starts.get(summary_text, start), start)
     assert starts["Phoenix Drupal User Group Monthly Meetup"].startswith("2011-11-10T02:00")  # 19:00 Phoenix
     assert starts["Tentative"].startswith("2022-07-04T23:00")
+    assert starts["event 10 times"].startswith("2020-01-13T06:45")
     assert any(r[1] == "Sommerferien Sachsen" and r[3] for r in rows)
 
-    # pointed at the series with a window that holds it: every occurrence lands, by its own id
-    _plugins(km_home, "[plugin.calendar]\npast_days = 3650\n")
-    job_json("weekly", "--task", "calendar", "--path", str(folder / "event_10_times.ics"), home=km_home)
-    series = graph_rows(km_home, "MATCH (e:Event) WHERE e.summary = 'event 10 times' RETURN e.start ORDER BY e.start")
-    assert len(series) == 10 and series[0][0].startswith("2020-01-13T06:45")
+    # a calendar file that is gone from a folder read to the end takes its events with it
+    (folder / "nested" / "example.ics").unlink()
+    again = job_json("weekly", "--task", "calendar", "--path", str(folder), home=km_home)
+    assert again["counts"]["calendar_missing"] == 3 and again["counts"]["calendar_new"] == 0, again["counts"]
+
+
+def test_an_endless_series_is_bounded_and_what_leaves_the_window_stays(
+    km_home: Path, corpus: Path, tmp_path: Path
+) -> None:
+    calendar = _copy(corpus / "ics" / "daily_recur.ics", tmp_path / "cal")  # daily since 2012, no end
+    write_config(km_home, [tmp_path / "empty"])
+    first = job_json("weekly", "--task", "calendar", "--path", str(calendar), home=km_home)
+    assert 450 <= first["counts"]["calendar_new"] <= 460  # a year back and 90 days ahead, one a day
+    _plugins(km_home, "[plugin.calendar]\npast_days = 30\n")
+    second = job_json("weekly", "--task", "calendar", "--path", str(calendar), home=km_home)
+    assert second["counts"]["calendar_missing"] == 0, "last year's occurrences still happened"
+    assert (
+        graph_rows(km_home, "MATCH (e:Event) WHERE e.status = 'ok' RETURN count(*)")[0][0]
+        == first["counts"]["calendar_new"]
+    )
+    (tmp_path / "cal" / "daily_recur.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nEND:VCALENDAR\r\n", encoding="utf-8"
+    )
+    third = job_json("weekly", "--task", "calendar", "--path", str(calendar), home=km_home)
+    assert third["counts"]["calendar_missing"] == first["counts"]["calendar_new"], "the series itself is gone"
 
 
 def _event_file(folder: Path, start: str, end: str, summary: str) -> Path:
