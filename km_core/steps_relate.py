@@ -17,7 +17,7 @@ from km_core.run import Run
 from km_core.store import Graph, open_graph
 from km_core.store import relations as rel_store
 from km_core.tagging import collection as collection_index
-from km_core.tagging.topics import collection_path
+from km_core.tagging.topics import changing, collection_path
 
 log = logging.getLogger("km.tag")
 BATCH = 500
@@ -59,13 +59,15 @@ def step_relate(run: Run) -> None:
     if run.options.dry_run:
         run.counts["relate_planned"] = total
         return
-    collection = collection_index.load(collection_path(run.config))
     if gone:  # a write transaction (and its checkpoint) only when there is something to drop
         with open_graph(run.config) as graph:
             rel_store.drop_edges(graph, gone)
-        collection.remove(gone)
-        collection.save(collection_path(run.config))
+        with changing(run.config):
+            collection = collection_index.load(collection_path(run.config))
+            collection.remove(gone)
+            collection.save(collection_path(run.config))
         log.info("edges of %d missing items removed", len(gone))
+    collection = collection_index.load(collection_path(run.config))
     done = 0
     for start in range(0, total, BATCH):
         chunk = items[start : start + BATCH]

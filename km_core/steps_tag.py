@@ -115,7 +115,6 @@ def step_tag(run: Run) -> None:
 
 def tag_items(run: Run, items: list[Item], table: str = "File") -> None:
     """Tag these items of ``table`` (files, or the notes, events and photos of the weekly job)."""
-    settings = run.config.tagging
     total = len(items)
     log.info("%d %s items to tag", total, table.lower())
     if run.options.dry_run:
@@ -123,6 +122,13 @@ def tag_items(run: Run, items: list[Item], table: str = "File") -> None:
         return
     if not items:
         return
+    with topics_mod.changing(run.config):
+        _tag_locked(run, items, table)
+
+
+def _tag_locked(run: Run, items: list[Item], table: str) -> None:
+    settings = run.config.tagging
+    total = len(items)
     collection = topics_mod.current(run.config)
     model = _type_model(run)
     indexed = table in ("File", "Note")  # events and photos say too little for the TF-IDF index

@@ -374,3 +374,31 @@ def test_records_related_in_many_batches_keep_every_edge_they_report(
     assert twice == 0, "one edge per pair and kind"
     again = run_job(load(), "weekly", options)
     assert again.counts["related"] == 0, "nothing changed: nothing related again"
+
+
+def test_daily_and_weekly_together_keep_both_in_the_collection_index(
+    km_home: Path, corpus: Path, tmp_path: Path
+) -> None:
+    import pickle
+    import subprocess
+
+    from conftest import KM
+
+    docs = tmp_path / "docs"
+    shutil.copytree(corpus / "text", docs)
+    store = _copy(corpus / "notes" / "NoteStore-macOS-15-Sequoia.sqlite", tmp_path / "notes")
+    write_config(km_home, [docs])
+    env = {**os.environ, "KM_HOME": str(km_home)}
+    env.pop("KM_LOAD_PLUGINS", None)
+    assert job_json("daily", home=km_home)["status"] == "ok"  # the index is fitted; both jobs now add to it
+    for n in range(3):
+        (docs / f"new-{n}.md").write_text(f"# New {n}\n\nA budget forecast for the campaign, part {n}.\n")
+    daily = subprocess.Popen([KM, "job", "daily", "--quiet"], env=env)
+    weekly = subprocess.Popen([KM, "job", "weekly", "--task", "notes", "--path", str(store), "--quiet"], env=env)
+    assert daily.wait(timeout=600) == 0 and weekly.wait(timeout=600) == 0
+    with (km_home / "state" / "collection.pkl").open("rb") as handle:
+        index = pickle.load(handle)
+    indexed = {i for i in index.ids if i}
+    files = {r[0] for r in graph_rows(km_home, "MATCH (f:File) WHERE size(f.text) > 0 RETURN f.id")}
+    notes = {r[0] for r in graph_rows(km_home, "MATCH (n:Note) WHERE size(n.text) > 0 RETURN n.id")}
+    assert files and notes and files | notes <= indexed, (len(files - indexed), len(notes - indexed))

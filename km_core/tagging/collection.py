@@ -238,7 +238,7 @@ class Collection:
     def save(self, path: Path) -> None:
         self.compact()
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes never write one file
         with tmp.open("wb") as out:
             pickle.dump(self, out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from km_core.api import Tag
 from km_core.config import Config
+from km_core.locks import FileLock
 from km_core.store import open_graph
 from km_core.store import tags as tag_store
 from km_core.tagging import collection as collection_index
@@ -22,6 +25,33 @@ SMALL = 10
 
 def collection_path(config: Config) -> Path:
     return config.folders.state / "collection.pkl"
+
+
+_depth = threading.local()
+
+
+@contextmanager
+def changing(config: Config) -> Iterator[None]:
+    """Hold the collection index for a load-change-save: the daily and the weekly job both add
+    items to it, and the one that saved last used to lose the other's (measured: 3 files gone
+    from the index after a daily and a weekly job ran together). Re-entrant within a thread;
+    always taken before the graph, never inside an open graph, so the two locks cannot cross."""
+    depth = getattr(_depth, "n", 0)
+    if depth:
+        _depth.n = depth + 1
+        try:
+            yield
+        finally:
+            _depth.n -= 1
+        return
+    lock = FileLock(config.folders.locks / "collection.lock")
+    lock.acquire(config.graph.lock_timeout_s)
+    _depth.n = 1
+    try:
+        yield
+    finally:
+        _depth.n = 0
+        lock.release()
 
 
 def topic_tags(found: Sequence[tuple[str, float, list[str]]], min_share: float) -> list[Tag]:
@@ -41,6 +71,11 @@ def topic_tags(found: Sequence[tuple[str, float, list[str]]], min_share: float) 
 
 def refit(config: Config) -> tuple[collection_index.Collection, int]:
     """Fit the index on every item with text and replace every topic tag; (index, tags written)."""
+    with changing(config):
+        return _refit(config)
+
+
+def _refit(config: Config) -> tuple[collection_index.Collection, int]:
     with open_graph(config, read_only=True) as graph:
         documents = tag_store.texts(graph, chars=collection_index.TEXT_CHARS)
         signature = tag_store.text_signature(graph)
