@@ -1,9 +1,10 @@
 """Relating the weekly records: the same ``km_relate`` hooks as files, edges across node tables.
 
-Notes are related again when their content changed. Events and photos are also
-related again, all of them, when the items only they link to changed since
-they were last related (``DEPENDS``): their links are to whatever else happened
-on their day, and files of that day keep arriving after the event was synced.
+A record is related again when its content changed, and all records of a table
+are when the items only they link to changed since they were last related
+(``DEPENDS``): an event's links are to whatever else happened on its day, and
+files of that day keep arriving after the event was synced; a new file may be
+similar to last month's note.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def _stamp_key(table: str) -> str:
 # Whose changes oblige a table's records to be related again: the items only its side links to.
 # Files are linked to events and photos from their side only; notes link themselves to events and
 # photos of their time (moment links), but an event's words in a note are found from the event's side.
-DEPENDS = {"Event": ("File", "Note"), "Photo": ("File",)}
+# The daily job links files to files only, so notes are related again when files changed too.
+DEPENDS = {"Event": ("File", "Note"), "Photo": ("File",), "Note": ("File",)}
 
 
 def _changed_since(graph: Graph, table: str) -> bool:

@@ -12,8 +12,8 @@ Time rules, chosen so every record can be compared and sorted as-is:
   floating *and* UTC times of such a calendar are moved into that zone (that is
   how Google means them, and it keeps a series' wall-clock time across DST), so
   ``timezone`` names the calendar's zone for them;
-* floating times in a calendar without ``X-WR-TIMEZONE`` are taken as UTC
-  (``timezone`` is ``''``): there is no better guess that stays reproducible;
+* floating times in a calendar without ``X-WR-TIMEZONE`` are this computer's
+  local time (``timezone`` is ``''``), as calendar apps show them;
 * a ``TZID`` that neither a ``VTIMEZONE`` nor the IANA database (nor icalendar's
   own Windows-name table, e.g. "W. Europe Standard Time") resolves is taken as
   UTC, and a :class:`CalendarProblem` says so.
@@ -333,10 +333,11 @@ def _record(component: icalendar.cal.Component, path: Path, calendar: str, recur
 
 
 def _as_utc(value: date | datetime) -> datetime:
-    """Aware UTC: dates become midnight UTC, floating times are taken as UTC."""
+    """Aware UTC: dates become midnight UTC; floating times are this computer's local time, as a
+    calendar app shows them (astimezone reads a naive time as local)."""
     if not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.astimezone(UTC)
 
 
 def _values(component: icalendar.cal.Component, key: str) -> list[Any]:

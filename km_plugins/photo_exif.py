@@ -47,7 +47,8 @@ def read_photo(path: Path) -> PhotoRecord:
     ``taken`` is DateTimeOriginal, else DateTime. EXIF dates are local clock time
     with no zone: when OffsetTimeOriginal (or OffsetTime for DateTime) is present the
     date is converted to UTC with it and ``timezone`` says 'GMT-0700'; without it the
-    clock time is taken AS UTC (there is nothing better to go on) and ``timezone`` is ''.
+    clock time is read as this computer's local time (the camera was most likely set to
+    the owner's zone; Photos does the same) and ``timezone`` is ''.
     GPS becomes signed decimal degrees (S and W negative); a GPS IFD without lat/lon,
     or 0,0, gives None. ``width``/``height`` are as displayed (EXIF orientation
     applied), like Photos' ZWIDTH/ZHEIGHT. ``modified`` is the file's mtime.
@@ -164,8 +165,8 @@ def _taken(value: Any, offset: Any) -> tuple[datetime | None, str]:
     except ValueError:
         return None, ""  # absent, blank ('    :  :  ') or '0000:00:00 00:00:00'
     zone = _offset(_text(offset))
-    if zone is None:
-        return local.replace(tzinfo=UTC), ""
+    if zone is None:  # the camera's clock, with no zone: read as this computer's, like Photos does
+        return local.astimezone(UTC), ""
     sign = "-" if zone < timedelta(0) else "+"
     minutes = abs(int(zone.total_seconds())) // 60
     return local.replace(tzinfo=timezone(zone)).astimezone(UTC), f"GMT{sign}{minutes // 60:02d}{minutes % 60:02d}"

@@ -156,15 +156,17 @@ def shared_tags(graph: Any, ids: Sequence[str], k: int, minimum: int) -> list[Re
     return relations
 
 
-def _domain(path: str | None, root: str | None, folder: str | None, calendar: str | None) -> tuple[str, str]:
+def _domain(
+    path: str | None, root: str | None, folder: str | None, calendar: str | None, library: str | None
+) -> tuple[str, str]:
     """(root, top-level folder under it): items in different ones live in different parts of a life.
     A note's domain is its top notes folder, an event's its calendar, a photo's its library."""
     if folder is not None:
         return "notes", folder.split("/")[0]
     if calendar is not None:
         return "calendar", calendar
-    if not root:
-        return "photos", os.path.dirname(path or "")
+    if library is not None:
+        return "photos", library
     path = path or ""
     prefix = root.rstrip(os.sep) + os.sep
     relative = path[len(prefix) :] if root and path.startswith(prefix) else path
@@ -179,7 +181,7 @@ def cross_domain(graph: Any, ids: Sequence[str], k: int) -> list[Relation]:
         "MATCH (a)-[:MENTIONS]->(e:Entity) WHERE a.id IN $ids RETURN a.id, e.id, e.name",
         "MATCH (e:Entity)<-[:MENTIONS]-(b) WHERE e.id IN $keys AND b.status <> 'missing' WITH e.id AS k, b",
         {},
-        extra="b.path, b.root, b.folder, b.calendar",
+        extra="b.path, b.root, b.folder, b.calendar, b.library",
     )
     where = {item: _domain(*columns) for item, columns in info.items()}
     relations = []

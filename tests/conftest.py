@@ -7,11 +7,18 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+# Times without a zone (EXIF clocks, floating calendar times) are read as local time: the suite
+# runs in UTC wherever it runs, so that its expected figures hold; a test that wants another zone
+# sets TZ for the km process it starts.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 
 def corpus_dir() -> Path | None:

@@ -402,3 +402,11 @@ def test_daily_and_weekly_together_keep_both_in_the_collection_index(
     files = {r[0] for r in graph_rows(km_home, "MATCH (f:File) WHERE size(f.text) > 0 RETURN f.id")}
     notes = {r[0] for r in graph_rows(km_home, "MATCH (n:Note) WHERE size(n.text) > 0 RETURN n.id")}
     assert files and notes and files | notes <= indexed, (len(files - indexed), len(notes - indexed))
+
+
+def test_a_camera_clock_without_zone_is_read_as_local_time(km_home: Path, corpus: Path, tmp_path: Path) -> None:
+    folder = _copy(corpus / "photos" / "exif" / "DSCN0010.jpg", tmp_path / "Pictures").parent  # 16:28:39, no offset
+    _plugins(km_home, f'[plugin.photos]\nfolders = ["{folder}"]\n')
+    write_config(km_home, [tmp_path / "empty"])
+    job_json("weekly", "--task", "photos", home=km_home, env={"TZ": "Europe/Rome"})  # Tuscany, in October: UTC+2
+    assert graph_rows(km_home, "MATCH (p:Photo) RETURN p.taken")[0][0].startswith("2008-10-22T14:28:39")
