@@ -289,8 +289,17 @@ def read(config: Config) -> dict[str, Any] | None:
     snapshot = json.loads(path.read_text(encoding="utf-8"))
     history = history_path(config)
     lines = history.read_text(encoding="utf-8").splitlines() if history.is_file() else []
-    snapshot["history"] = [json.loads(line) for line in lines[-52:] if line.strip()]
+    snapshot["history"] = [entry for entry in map(_entry, lines[-52:]) if entry]
     return snapshot
+
+
+def _entry(line: str) -> dict[str, Any] | None:
+    """One history line; a line a crash cut short is passed over."""
+    try:
+        found = json.loads(line)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def step_analytics(run: Any) -> None:

@@ -40,8 +40,11 @@ def ocr_photos(run: Run) -> None:
         return
     with ThreadPoolExecutor(max_workers=_workers(run)) as pool:
         results = list(pool.map(lambda pair: run.attempt(pair[0], lambda: _ocr_one(run, pair[0]), 1), todo))
+    failed = {f.item_id for f in run.failures if f.step == run.step}
     rows = []
     for (item, text), content in zip(todo, results, strict=True):
+        if item.id in failed:  # OCR broke down (a timeout, tesseract missing): asked again next week
+            continue
         if content is not None and content.status == "ok" and content.text.strip():
             run.counts["photo_ocr"] += 1
         rows.append(
@@ -53,6 +56,8 @@ def ocr_photos(run: Run) -> None:
                 "changed": content is not None and bool(content.text.strip()),
             }
         )
+    if not rows:
+        return
     with open_graph(run.config) as graph:
         graph.write(
             "MATCH (p:Photo {id: r.id}) SET p.ocr_hash = r.hash, p.text = r.text, p.ocr_conf = r.conf, "

@@ -107,8 +107,7 @@ def sync_source(run: Run, kind: str, table: str, after_save: Callable[[Run], Non
         run.counts[f"{kind}_skipped"] = 1
         return
     for store, error in synced.failed.items():
-        run.fail(Item(path=store, kind=record_kind), error)
-        run.notes.append(f"{kind}: {store}: {error}")
+        run.fail(Item(path=store, kind=record_kind), error)  # listed with the run's errors
     for problem in synced.problems[:50]:
         run.notes.append(f"{kind}: {problem}")
     run.counts[f"{kind}_problems"] = len(synced.problems)

@@ -9,11 +9,12 @@ place: the reader copies it with its -wal and -shm files and reads the copy.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from km_core import Item, JobContext, Source, hookimpl
+from km_core import Content, Item, JobContext, Source, Tag, hookimpl
 from km_plugins._records import places, record_item, store_done, store_failed
 
 NAME = "apple-notes"
@@ -63,5 +64,16 @@ def _notes(found: list[Path]) -> Iterator[Item]:
                 "status": "encrypted" if note.encrypted else "ok",
                 "store": store,
             }
-            yield record_item(f"note:{note.id}", "note", store, record, NAME)
+            # a row without an identifier (seen in damaged stores) is known by its row in this store
+            key = note.id or hashlib.sha1(f"{store}#{note.pk}".encode()).hexdigest()[:20]
+            yield record_item(f"note:{key}", "note", store, record, NAME)
         yield store_done(store, problems)
+
+
+@hookimpl
+def km_tag(item: Item, content: Content) -> list[Tag] | None:
+    """A note's own #hashtags are tags the user gave it in Notes."""
+    if item.kind != "note":
+        return None
+    labels = [label for label in content.metadata.get("labels", "").split("\n") if label]
+    return [Tag(label, "manual", 1.0, NAME, True, f"#{label} in the note (Apple Notes hashtag)") for label in labels]

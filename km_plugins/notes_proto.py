@@ -13,7 +13,6 @@ is parsed completely, so random or encrypted bytes are rejected instead of yield
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections.abc import Iterator
 
@@ -64,15 +63,28 @@ def _decompress(blob: bytes) -> bytes:
         raise ValueError("note body is empty")
     if blob.startswith(_GZIP_MAGIC):
         try:
-            return gzip.decompress(blob)
+            return _inflate(blob, 16 + zlib.MAX_WBITS)
         except (OSError, EOFError, zlib.error) as exc:
             raise ValueError(f"note body is damaged gzip data ({exc})") from None
     if blob[0] == 0x78:  # zlib header byte (deflate, 32K window); a NoteStoreProto never starts with field 15
         try:
-            return zlib.decompress(blob)
+            return _inflate(blob, zlib.MAX_WBITS)
         except zlib.error:
             pass
     return blob
+
+
+MAX_BODY = 64 * 1024 * 1024  # bytes a note body may inflate to: a hostile blob cannot fill the memory
+
+
+def _inflate(blob: bytes, wbits: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    data = inflater.decompress(blob, MAX_BODY)
+    if inflater.unconsumed_tail:
+        raise ValueError(f"note body inflates to more than {MAX_BODY} bytes")
+    if not inflater.eof:
+        raise zlib.error("incomplete or truncated stream")
+    return data
 
 
 def _find_bytes(message: bytes, field: int, container: str, wanted: str) -> bytes:

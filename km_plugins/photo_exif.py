@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import os
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -19,6 +21,8 @@ from typing import Any
 from km_plugins.photo_text import likely_text
 from km_plugins.photos_library import PhotoRecord, camera_name
 from km_plugins.screenshot_detect import pillow
+
+log = logging.getLogger("km.photos")
 
 __all__ = ["PHOTO_EXTS", "likely_text", "photo_files", "read_photo"]
 
@@ -42,7 +46,8 @@ JUNK_DESCRIPTION = ("DIGITAL CAMERA", "SONY DSC")  # what cameras write into Ima
 
 
 def read_photo(path: Path) -> PhotoRecord:
-    """The record of one photo file, from its EXIF.
+    """The record of one photo file, from its EXIF (Pillow's warnings about a damaged EXIF block
+    go to the log, not the terminal: what can be read is kept).
 
     ``taken`` is DateTimeOriginal, else DateTime. EXIF dates are local clock time
     with no zone: when OffsetTimeOriginal (or OffsetTime for DateTime) is present the
@@ -56,6 +61,15 @@ def read_photo(path: Path) -> PhotoRecord:
     Raises ValueError when Pillow cannot read the file (not an image, truncated);
     FileNotFoundError and PermissionError pass through as they are.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        record = _read_photo(path)
+    for warning in caught:
+        log.info("%s: %s", path.name, warning.message)
+    return record
+
+
+def _read_photo(path: Path) -> PhotoRecord:
     path = Path(path)
     resolved = path.resolve()
     Image = pillow()

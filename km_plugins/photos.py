@@ -25,7 +25,13 @@ MACOS = ["~/Pictures/Photos Library.photoslibrary"]
 
 
 def _is_library(path: Path) -> bool:
-    return path.suffix == ".photoslibrary" or path.name == "Photos.sqlite" or (path / "database").is_dir()
+    named = path.suffix == ".photoslibrary" or path.name == "Photos.sqlite"
+    return named or (path / "database" / "Photos.sqlite").is_file()
+
+
+def _library_folder(path: Path) -> Path:
+    """The library folder, whether given as itself or as its database: one store either way."""
+    return path.parent.parent if path.name == "Photos.sqlite" and path.parent.name == "database" else path
 
 
 def _configured(ctx: JobContext, given: str) -> tuple[list[Path], list[Path]]:
@@ -90,7 +96,7 @@ def _photos(libraries: list[Path], folders: list[Path], ctx: JobContext) -> Iter
     from km_plugins.photos_library import PhotosLibraryError, read_library
 
     for library in libraries:
-        store = str(library.resolve())
+        store = str(_library_folder(library.resolve()))
         try:
             photos = read_library(library)
         except PhotosLibraryError as exc:

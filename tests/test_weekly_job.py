@@ -410,3 +410,11 @@ def test_a_camera_clock_without_zone_is_read_as_local_time(km_home: Path, corpus
     write_config(km_home, [tmp_path / "empty"])
     job_json("weekly", "--task", "photos", home=km_home, env={"TZ": "Europe/Rome"})  # Tuscany, in October: UTC+2
     assert graph_rows(km_home, "MATCH (p:Photo) RETURN p.taken")[0][0].startswith("2008-10-22T14:28:39")
+
+
+def test_a_notes_hashtags_are_its_tags(km_home: Path, corpus: Path, tmp_path: Path) -> None:
+    store = _copy(corpus / "notes" / "NoteStore-macOS-15-Sequoia.sqlite", tmp_path / "notes")
+    write_config(km_home, [tmp_path / "empty"])
+    job_json("weekly", "--task", "notes", "--path", str(store), home=km_home)
+    rows = graph_rows(km_home, "MATCH (n:Note)-[e:TAGGED]->(t:Tag) WHERE e.source = 'apple-notes' RETURN n.title, t.name")
+    assert sorted(rows) == [["This note has tags", "travel"], ["This note has tags", "vacation"]]

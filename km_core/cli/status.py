@@ -51,7 +51,7 @@ def show(data: dict[str, Any]) -> None:
                 str(counts.get("failed", "")),
             ]
         )
-    table(["job", "status", "last finished (UTC)", "took", "files", "failed"], rows)
+    table(["job", "status", "last finished (UTC)", "took", "items", "failed"], rows)
     mib = data["graph_bytes"] / 1024 / 1024
     typer.echo(f"graph:  {data['graph']} ({mib:.1f} MiB)")
     typer.echo(f"config: {data['config']}{'' if data['config_present'] else ' (not written yet: km init)'}")

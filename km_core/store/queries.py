@@ -67,8 +67,8 @@ def search(graph: Graph, text: str, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def search_records(graph: Graph, terms: list[str], limit: int) -> list[dict[str, Any]]:
-    """Notes, events and photos holding every term (a scan: these tables are small). A term in
-    the title counts twice, so the score reads like the full-text index's."""
+    """Notes, events and photos holding every term (a scan: these tables are small), scored by
+    where each term is and how often, on about the scale of the full-text index's scores."""
     if not terms:
         return []
     lowered = [t.lower() for t in terms]
@@ -81,8 +81,10 @@ def search_records(graph: Graph, terms: list[str], limit: int) -> list[dict[str,
             {"terms": lowered, "limit": limit},
         )
         for item, label, name, text in rows:
-            in_title = sum(1 for t in lowered if t in (name or "").lower())
-            score = (2 * in_title + len(lowered)) / (2 * len(lowered))
+            title_text, body = (name or "").lower(), (text or "").lower()
+            # a word in the title counts 1, in the text up to 0.5 by how often (five times or more: all)
+            found = sum((t in title_text) + 0.5 * min(body.count(t), 5) / 5 for t in lowered)
+            score = found / len(lowered)
             hits.append(
                 {
                     "id": item,

@@ -273,9 +273,10 @@ def needing_records(graph: Graph, table: str) -> list[Item]:
 
 def record_contents(graph: Graph, ids: Sequence[str], table: str) -> dict[str, Content]:
     created, modified = _RECORD_DATES[table]
+    own = "f.hashtags" if table == "Note" else "f.keywords" if table == "Photo" else "f.attendees"
     rows = graph.rows(
-        f"MATCH (f:{table}) WHERE f.id IN $ids "
-        f"RETURN f.id, f.text, {TITLE[table].replace('n.', 'f.')}, {created}, {modified}, f.status, f.extracted_hash",
+        f"MATCH (f:{table}) WHERE f.id IN $ids RETURN f.id, f.text, {TITLE[table].replace('n.', 'f.')}, "
+        f"{created}, {modified}, f.status, f.extracted_hash, {own}",
         {"ids": list(ids)},
     )
     return {
@@ -286,7 +287,9 @@ def record_contents(graph: Graph, ids: Sequence[str], table: str) -> dict[str, C
             modified=r[4],
             words=len((r[1] or "").split()),
             status=r[5] or "ok",
-            metadata={"kind": table.lower(), "extracted_hash": r[6] or ""},
+            # the record's own labels (a note's #hashtags, a photo's keywords, an event's attendees),
+            # for the source's tagger; joined by newlines
+            metadata={"kind": table.lower(), "extracted_hash": r[6] or "", "labels": "\n".join(r[7] or [])},
         )
         for r in rows
     }

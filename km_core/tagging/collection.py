@@ -198,7 +198,8 @@ class Collection:
                 continue
             # counted over all the query's words, not only the indexed ones: "Atlas budget review" with
             # only "atlas" indexed must not link everything that mentions Atlas
-            need = min(min_words, len(set(analyse(queries[key]))))
+            said = len(set(analyse(queries[key])))
+            need = min(min_words, said)
             if len(wanted) < need:
                 continue
             start, end = shared.indptr[column], shared.indptr[column + 1]
@@ -208,7 +209,7 @@ class Collection:
             found[key] = [
                 (
                     str(self.ids[row]),
-                    round(count / len(wanted), 4),
+                    round(count / max(said, len(wanted)), 4),
                     [str(words[w]) for w in wanted if self.matrix[row, w] > 0],
                 )
                 for row, count in hits[:k]
