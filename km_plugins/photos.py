@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from km_core import Item, JobContext, Source, hookimpl
+from km_core import Content, Item, JobContext, Source, Tag, hookimpl
 from km_plugins._records import record_item, signature, store_done, store_failed
 
 NAME = "photos"
@@ -126,3 +126,12 @@ def _photos(libraries: list[Path], folders: list[Path], ctx: JobContext) -> Iter
                 continue
             yield Item(path=photo.path, id=photo.id, kind="photo", hash=signature(record), record=record, source=NAME)
         yield store_done(store, problems)
+
+
+@hookimpl
+def km_tag(item: Item, content: Content) -> list[Tag] | None:
+    """A photo's keywords, which the user gave it in Photos, are its tags."""
+    if item.kind != "photo":
+        return None
+    labels = [label for label in content.metadata.get("labels", "").split("\n") if label]
+    return [Tag(label, "manual", 1.0, NAME, True, f"keyword '{label}' in Photos") for label in labels]

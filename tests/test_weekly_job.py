@@ -278,6 +278,10 @@ def test_photos_library_and_folder(km_home: Path, corpus: Path, tmp_path: Path) 
     assert abs(dscn[3] - 11.885127) < 1e-5 and dscn[6] == "NIKON COOLPIX P6000"
     assert by_name["Canon_40D.jpg"][2] is None
     assert by_name["broken.jpg"][5] == "failed"
+    keyworded = graph_rows(
+        km_home, "MATCH (p:Photo)-[e:TAGGED]->(t:Tag) WHERE e.source = 'photos' RETURN p.name, t.name"
+    )
+    assert ["wedding.jpg", "wedding"] in keyworded and ["Pumkins1.jpg", "kids"] in keyworded  # Photos' keywords
     missing = graph_rows(km_home, "MATCH (p:Photo)-[:TAGGED]->(:Tag {name: 'original-missing'}) RETURN p.name")
     assert ["Pumpkins4.jpg"] in missing and ["St James Park.jpg"] not in missing
     search = json.loads(run_km("search", "pumpkins", "--json", home=km_home).stdout)
@@ -416,5 +420,7 @@ def test_a_notes_hashtags_are_its_tags(km_home: Path, corpus: Path, tmp_path: Pa
     store = _copy(corpus / "notes" / "NoteStore-macOS-15-Sequoia.sqlite", tmp_path / "notes")
     write_config(km_home, [tmp_path / "empty"])
     job_json("weekly", "--task", "notes", "--path", str(store), home=km_home)
-    rows = graph_rows(km_home, "MATCH (n:Note)-[e:TAGGED]->(t:Tag) WHERE e.source = 'apple-notes' RETURN n.title, t.name")
+    rows = graph_rows(
+        km_home, "MATCH (n:Note)-[e:TAGGED]->(t:Tag) WHERE e.source = 'apple-notes' RETURN n.title, t.name"
+    )
     assert sorted(rows) == [["This note has tags", "travel"], ["This note has tags", "vacation"]]
