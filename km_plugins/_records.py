@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from km_core import Item, JobContext
+from km_core import Content, Item, JobContext, Tag
 
 
 def places(ctx: JobContext, plugin: str, key: str, macos: Sequence[str], given: str) -> list[Path]:
@@ -47,3 +47,10 @@ def store_done(store: str, problems: Sequence[str] = (), **more: Any) -> Item:
 def store_failed(store: str, error: str) -> Item:
     """The marker that says: ``store`` could not be read (keep what is known of it)."""
     return Item(path=store, kind="store", status="failed", record={"error": error})
+
+
+def label_tags(content: Content, source: str, why: str) -> list[Tag]:
+    """The record's own labels (``Content.metadata["labels"]``, one a line) as the user's tags;
+    ``why`` is formatted with the label."""
+    labels = [label for label in content.metadata.get("labels", "").split("\n") if label]
+    return [Tag(label, "manual", 1.0, source, True, why.format(label)) for label in labels]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from km_core import Content, Item, JobContext, Source, Tag, hookimpl
-from km_plugins._records import places, record_item, store_done, store_failed
+from km_plugins._records import label_tags, places, record_item, store_done, store_failed
 
 NAME = "apple-notes"
 log = logging.getLogger("km.notes")
@@ -73,7 +73,4 @@ def _notes(found: list[Path]) -> Iterator[Item]:
 @hookimpl
 def km_tag(item: Item, content: Content) -> list[Tag] | None:
     """A note's own #hashtags are tags the user gave it in Notes."""
-    if item.kind != "note":
-        return None
-    labels = [label for label in content.metadata.get("labels", "").split("\n") if label]
-    return [Tag(label, "manual", 1.0, NAME, True, f"#{label} in the note (Apple Notes hashtag)") for label in labels]
+    return label_tags(content, NAME, "#{} in the note (Apple Notes hashtag)") if item.kind == "note" else None

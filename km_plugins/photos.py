@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from km_core import Content, Item, JobContext, Source, Tag, hookimpl
-from km_plugins._records import record_item, signature, store_done, store_failed
+from km_plugins._records import label_tags, record_item, signature, store_done, store_failed
 
 NAME = "photos"
 log = logging.getLogger("km.photos")
@@ -131,7 +131,4 @@ def _photos(libraries: list[Path], folders: list[Path], ctx: JobContext) -> Iter
 @hookimpl
 def km_tag(item: Item, content: Content) -> list[Tag] | None:
     """A photo's keywords, which the user gave it in Photos, are its tags."""
-    if item.kind != "photo":
-        return None
-    labels = [label for label in content.metadata.get("labels", "").split("\n") if label]
-    return [Tag(label, "manual", 1.0, NAME, True, f"keyword '{label}' in Photos") for label in labels]
+    return label_tags(content, NAME, "keyword '{}' in Photos") if item.kind == "photo" else None
