@@ -14,6 +14,7 @@ import os
 import threading
 import tomllib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -177,19 +178,35 @@ class Plugins:
             raise first_error
         return "", None
 
-    def call_each(self, hook: str, failed: list[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Every plugin's non-None result; a plugin that raises is logged, skipped and
-        named in ``failed`` when given."""
-        results = []
-        for name, function in self.impls(hook):
+    def call_each(
+        self, hook: str, failed: list[str] | None = None, together: bool = False, **kwargs: Any
+    ) -> list[tuple[str, Any]]:
+        """Every plugin's non-None result, in plugin order; a plugin that raises is logged,
+        skipped and named in ``failed`` when given.
+
+        ``together`` calls the plugins side by side, each in a thread of its own (never
+        one plugin twice at once): a tagger that hands a batch to worker processes then
+        waits while another reads in this process, so both cores work.
+        """
+        impls = list(self.impls(hook))
+
+        def one(name: str, function: Callable[..., Any]) -> tuple[bool, Any]:
             try:
-                result = function(**kwargs)
+                return True, function(**kwargs)
             except Exception as exc:
                 self.record_failure(name, hook, exc)
-                if failed is not None:
-                    failed.append(name)
-                continue
-            if result is not None:
+                return False, None
+
+        if together and len(impls) > 1:
+            with ThreadPoolExecutor(len(impls), thread_name_prefix=f"km-{hook}") as pool:
+                outcomes = list(pool.map(lambda impl: one(*impl), impls))
+        else:
+            outcomes = [one(name, function) for name, function in impls]
+        results = []
+        for (name, _), (ok, result) in zip(impls, outcomes, strict=True):
+            if not ok and failed is not None:
+                failed.append(name)
+            elif ok and result is not None:
                 results.append((name, result))
         return results
 

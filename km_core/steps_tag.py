@@ -65,8 +65,11 @@ def _learned(model: TypeModel | None, batch: Sequence[tuple[Item, Content]]) -> 
 def _proposals(run: Run, item: Item, content: Content, batch: list[tuple[Item, Content]]) -> tuple[list[Tag], str]:
     failed: list[str] = []
     proposals: list[Tag] = []
+    # The first item of a batch is where batch taggers read the whole batch: side by side,
+    # spaCy reads in this process while yake's workers read in theirs.
+    first = bool(batch) and batch[0][0] is item
     for name, result in run.plugins.call_each(
-        "km_tag", failed=failed, item=item, content=content, ctx=run.ctx, batch=batch
+        "km_tag", failed=failed, together=first, item=item, content=content, ctx=run.ctx, batch=batch
     ):
         for tag in result:
             if not isinstance(tag, Tag):
@@ -129,9 +132,10 @@ def tag_items(run: Run, items: list[Item], table: str = "File") -> None:
 def _tag_locked(run: Run, items: list[Item], table: str) -> None:
     settings = run.config.tagging
     total = len(items)
-    collection = topics_mod.current(run.config)
-    model = _type_model(run)
     indexed = table in ("File", "Note")  # events and photos say too little for the TF-IDF index
+    # loading the index imports scikit-learn (1.5 s): only where it is used
+    collection = topics_mod.current(run.config) if indexed else None
+    model = _type_model(run)
     done = 0
     # records are short: a larger batch lets spaCy and yake share it among processes
     size = settings.batch if table == "File" else max(settings.batch, RECORD_BATCH)
@@ -142,9 +146,9 @@ def _tag_locked(run: Run, items: list[Item], table: str) -> None:
             contents = tag_store.contents(graph, ids, table)
             kept = tag_store.kept(graph, ids, table)
         batch = [(item, contents[item.id]) for item in chunk if item.id in contents]
-        if indexed:
+        if collection is not None:
             collection.upsert([(item.id, content.text) for item, content in batch])
-        topics = collection.topics(ids) if indexed else {}
+        topics = collection.topics(ids) if collection is not None else {}
         learned = _learned(model, batch)
         results: list[tuple[Item, Merged, str, str]] = []
         langs: dict[str, str] = {}
@@ -161,5 +165,5 @@ def _tag_locked(run: Run, items: list[Item], table: str) -> None:
         run.counts["tagged"] += len(results)
         done += len(chunk)
         run.progress(done, total)
-    if indexed:
+    if collection is not None:
         collection.save(topics_mod.collection_path(run.config))

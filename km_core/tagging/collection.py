@@ -8,6 +8,8 @@ never recomputes all pairs. Saved in the state folder between runs.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import logging
 import os
 import pickle
@@ -283,12 +285,34 @@ def load(path: Path) -> Collection:
 
 
 def _stop_words() -> list[str]:
-    """English and the other languages spaCy knows the stop words of, for the common ones."""
-    from spacy.lang.de.stop_words import STOP_WORDS as DE
-    from spacy.lang.en.stop_words import STOP_WORDS as EN
-    from spacy.lang.es.stop_words import STOP_WORDS as ES
-    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+    """English and the other languages spaCy knows the stop words of, for the common ones.
 
-    words = set(EN) | set(DE) | set(FR) | set(ES)
+    Each list is read from its own file: importing ``spacy.lang.fr`` to reach its stop
+    words would build the French tokenizer's exceptions first (4 s here).
+    """
+    words: set[str] = set()
+    for lang in ("en", "de", "fr", "es"):
+        words |= _spacy_stop_words(lang)
     # the vectorizer's tokens are lowercased words; stop words with apostrophes never match anyway
     return sorted(w for w in words if w.isalpha())
+
+
+def _spacy_stop_words(lang: str) -> set[str]:
+    """The words of ``STOP_WORDS = set(\"\"\"...\"\"\".split())`` in spaCy's file for ``lang``, read, not run."""
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        return set()
+    path = Path(next(iter(spec.submodule_search_locations))) / "lang" / lang / "stop_words.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "STOP_WORDS" for t in node.targets):
+            return {
+                w
+                for n in ast.walk(node.value)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                for w in n.value.split()
+            }
+    return set()
