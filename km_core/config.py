@@ -148,6 +148,28 @@ class RogueConfig:
 
 
 @dataclass
+class ScheduleConfig:
+    """When the scheduler (km scheduler run, or the OS schedule from km schedule install) runs each job."""
+
+    daily: str = _opt("0 2 * * *", "Daily job, a cron expression in local time ('' = never).", cron=True)
+    weekly: str = _opt("0 23 * * 0", "Weekly job (Sunday 23:00 by default).", cron=True)
+    monthly: str = _opt("0 3 1 * *", "Monthly job (the 1st at 03:00 by default).", cron=True)
+    catch_up: bool = _opt(True, "Run a job once after the machine slept or was off through its time.")
+
+
+@dataclass
+class HealthConfig:
+    """Thresholds of km health (and the dashboard's health panel)."""
+
+    disk_warn_gb: float = _opt(10.0, "Warn when the data folder's disk has less free space, in GB.", min=0)
+    disk_critical_gb: float = _opt(1.0, "Critical below this much free space, in GB.", min=0)
+    graph_warn_gb: float = _opt(1.0, "Warn when the graph is larger, in GB.", min=0)
+    logs_warn_gb: float = _opt(1.0, "Warn when the log folder is larger, in GB.", min=0)
+    late_hours: float = _opt(48.0, "Warn when a job's last success is this much older than its schedule asks.", min=1)
+    error_rate_warn: float = _opt(0.05, "Warn when more of the items of the last 24 hours' runs failed.", min=0, max=1)
+
+
+@dataclass
 class Config:
     locations: LocationsConfig = field(default_factory=LocationsConfig)
     ignore: IgnoreConfig = field(default_factory=IgnoreConfig)
@@ -158,6 +180,8 @@ class Config:
     tag_rules: list[TagRule] = field(default_factory=list)
     organize: OrganizeConfig = field(default_factory=OrganizeConfig)
     rogue: RogueConfig = field(default_factory=RogueConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
     folders: Folders = field(default_factory=folders, repr=False)
     source: str = "defaults"
 
@@ -174,6 +198,8 @@ SECTIONS: dict[str, type] = {
     "logging": LoggingConfig,
     "tagging": TaggingConfig,
     "rogue": RogueConfig,
+    "schedule": ScheduleConfig,
+    "health": HealthConfig,
 }
 
 
@@ -203,11 +229,24 @@ def _check_value(file: str, key: str, tp: Any, value: Any, meta: dict[str, Any])
         raise ConfigError(
             file, key, f"expected one of {', '.join(meta['choices'])}, got {value!r}", "pick one of those"
         )
+    if meta.get("cron") and value and not _valid_cron(value):
+        raise ConfigError(
+            file,
+            key,
+            f"{value!r} is not a cron expression",
+            'give five fields, minute hour day month weekday, e.g. "0 2 * * *" (or "" for never)',
+        )
     if "min" in meta and value < meta["min"]:
         raise ConfigError(file, key, f"expected at least {meta['min']}, got {value!r}", "raise the value")
     if "max" in meta and value > meta["max"]:
         raise ConfigError(file, key, f"expected at most {meta['max']}, got {value!r}", "lower the value")
     return float(value) if tp is float else value
+
+
+def _valid_cron(expression: str) -> bool:
+    from croniter import croniter
+
+    return len(expression.split()) == 5 and bool(croniter.is_valid(expression))
 
 
 def _unknown(file: str, key: str, known: list[str]) -> ConfigError:

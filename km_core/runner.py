@@ -57,6 +57,7 @@ class RunSummary:
     plan: list[dict[str, Any]] = field(default_factory=list)  # the moves organize planned (made unless a dry run)
     recovered: str = ""
     failure_ratio: float = 0.0
+    worked_on: int = 0  # items the failure ratio is a share of
     plugin_failures: dict[str, int] = field(default_factory=dict)
     log_file: str = ""
     exit_code: int = EXIT_OK  # what `km job` exits with: 0, 1 (threshold, failed, stopped) or 3 (graph)
@@ -223,6 +224,7 @@ def _run_locked(
         summary.counts = run.summary_counts()
         summary.errors = [f.as_dict() for f in run.failures]
         summary.failure_ratio = round(run.failure_ratio(), 4)
+        summary.worked_on = len(run.processed | {f.item_id for f in run.failures})
         summary.notes = run.notes
         summary.plan = run.plan
         summary.plugin_failures = dict(plugins.failures)
@@ -260,7 +262,7 @@ def _finish(config: Config, summary: RunSummary, options: RunOptions) -> None:
         _attempt(summary, "backing up the graph", lambda: backup(config))
     if summary.exit_code == EXIT_OK and summary.status in ("critical", "failed", "interrupted"):
         summary.exit_code = EXIT_THRESHOLD
-    state.update_job_state(config.folders, summary.job, running=None, last_run=summary.as_dict())
+    _remember(config, summary, options)
     level = {"ok": logging.INFO, "warning": logging.WARNING}.get(summary.status, logging.ERROR)
     log.log(
         level,
@@ -271,6 +273,29 @@ def _finish(config: Config, summary: RunSummary, options: RunOptions) -> None:
         summary.duration_s,
         extra={"context": json.dumps(summary.counts)},
     )
+
+
+RECENT_RUNS = 60  # kept in the job's state file: the health check's error rate, the dashboard's history
+
+
+def _remember(config: Config, summary: RunSummary, options: RunOptions) -> None:
+    """The run in the job's state file: the last run whole, the last success, a short history."""
+    previous = state.read_job_state(config.folders, summary.job)
+    changes: dict[str, object] = {"running": None, "last_run": summary.as_dict()}
+    if not options.dry_run and summary.status in ("ok", "warning"):
+        changes["last_success"] = summary.finished
+    if not options.dry_run:
+        brief = {
+            "run_id": summary.run_id,
+            "finished": summary.finished,
+            "status": summary.status,
+            "duration_s": summary.duration_s,
+            "failed": summary.counts.get("failed", 0),
+            "worked_on": summary.worked_on,
+            "failure_ratio": summary.failure_ratio,
+        }
+        changes["recent"] = [*(previous.get("recent") or [])[-(RECENT_RUNS - 1) :], brief]
+    state.update_job_state(config.folders, summary.job, **changes)
 
 
 def _refresh_scan_cache(config: Config, graph: Graph) -> None:
