@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 # 1.1: Tag.label and Tag.count (entities), km_tag(batch=...); 1.2: JobContext.organize;
-# 1.3: Item.record (notes, events and photos from the weekly sources), Source kinds notes/calendar/photos
-API_VERSION = "1.3"
+# 1.3: Item.record (notes, events and photos from the weekly sources), Source kinds notes/calendar/photos;
+# 1.4: JobContext.period and JobContext.query (read-only Cypher) for km_report
+API_VERSION = "1.4"
 
 
 @dataclass(slots=True)
@@ -164,6 +165,9 @@ class JobContext:
     keep: Callable[[str], None] = field(default=lambda path: None)
     data_dir: str = ""
     organize: Any = None  # the [organize] settings (library, rules): for km_organize implementations
+    period: str = ""  # the month a km_report covers, "YYYY-MM"
+    # read-only Cypher over the graph, (query, parameters) -> rows: for km_report implementations
+    query: Callable[..., list[list[Any]]] | None = None
 
     def plugin_dir(self, plugin: str) -> Path:
         """A folder of this plugin's own, kept between runs (models, caches)."""

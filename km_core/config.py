@@ -158,6 +158,14 @@ class ScheduleConfig:
 
 
 @dataclass
+class MonthlyConfig:
+    """The monthly job: stale files and graph maintenance."""
+
+    stale_days: int = _opt(180, "Days without being opened after which a file is listed as stale.", min=1)
+    orphan_grace_days: int = _opt(30, "Days an item stays missing before maintenance removes it.", min=0)
+
+
+@dataclass
 class HealthConfig:
     """Thresholds of km health (and the dashboard's health panel)."""
 
@@ -182,6 +190,7 @@ class Config:
     rogue: RogueConfig = field(default_factory=RogueConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
+    monthly: MonthlyConfig = field(default_factory=MonthlyConfig)
     folders: Folders = field(default_factory=folders, repr=False)
     source: str = "defaults"
 
@@ -200,6 +209,7 @@ SECTIONS: dict[str, type] = {
     "rogue": RogueConfig,
     "schedule": ScheduleConfig,
     "health": HealthConfig,
+    "monthly": MonthlyConfig,
 }
 
 

@@ -33,6 +33,7 @@ class RunOptions:
     path: str = ""
     full_rescan: bool = False
     dry_run: bool = False
+    period: str = ""  # the month the monthly report covers (YYYY-MM); '' = the month before this one
 
 
 @dataclass

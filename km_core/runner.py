@@ -38,7 +38,7 @@ perf = logging.getLogger("km.performance")
 JOBS: dict[str, list[str]] = {
     "daily": ["discover", "ocr", "extract", "tag", "relate", "organize", "rogue"],
     "weekly": ["notes", "calendar", "photos", "topics", "analytics"],
-    "monthly": [],
+    "monthly": ["archive", "logs", "report", "stale", "maintenance"],
 }
 
 

@@ -16,6 +16,7 @@ from km_core.api import Content, Item, Source
 from km_core.reconcile import KnownIndex, reconcile
 from km_core.rogue import step_rogue
 from km_core.run import Run
+from km_core.steps_monthly import MONTHLY_STEPS
 from km_core.steps_ocr import step_ocr
 from km_core.steps_organize import step_organize
 from km_core.steps_relate import step_relate
@@ -199,4 +200,5 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "calendar": step_calendar,
     "photos": step_photos,
     "analytics": step_analytics,
+    **MONTHLY_STEPS,
 }

@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from km_core.cli import analytics_cmd, inspect_cmds, organize_cmds, plugins_cmd, schedule_cmd, tag_cmd
+from km_core.cli import (
+    analytics_cmd,
+    inspect_cmds,
+    organize_cmds,
+    plugins_cmd,
+    review_cmd,
+    schedule_cmd,
+    tag_cmd,
+)
 from km_core.cli.output import emit_json, fail, say
 from km_core.errors import EXIT_GRAPH, KmError
 
@@ -30,6 +38,7 @@ tag_cmd.register(app)
 organize_cmds.register(app)
 analytics_cmd.register(app)
 schedule_cmd.register(app)
+review_cmd.register(app)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 

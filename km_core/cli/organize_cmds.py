@@ -57,15 +57,26 @@ def undo(
 
 class ReviewList(StrEnum):
     rogue = "rogue"
+    stale = "stale"
+    duplicates = "duplicates"
 
 
 def review(
     what: Annotated[ReviewList, typer.Argument(help="Which list to review.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Files for you to look at, as the last daily job found them (km never acts on these)."""
+    """Files for you to look at: rogue files (daily job), stale files and duplicates (monthly job).
+
+    km never acts on these lists.
+    """
     from km_core.config import load
     from km_core.rogue import load as load_rogue
+
+    if what != ReviewList.rogue:
+        from km_core.cli.review_cmd import monthly_review
+
+        monthly_review(what.value, as_json)
+        return
 
     try:
         found = load_rogue(load())

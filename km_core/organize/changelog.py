@@ -56,22 +56,34 @@ def _cut_short(log: Path) -> bool:
         return False
 
 
-def read(locations: Iterable[str]) -> list[dict[str, Any]]:
-    """Every entry of these locations' logs, oldest first; a damaged line is passed over."""
-    entries: list[dict[str, Any]] = []
-    for location in dict.fromkeys(locations):
+def read(locations: Iterable[str], archive: Path | None = None) -> list[dict[str, Any]]:
+    """Every entry of these locations' logs, oldest first, with those the monthly job archived when
+    ``archive`` is given; a damaged line is passed over."""
+    wanted = list(dict.fromkeys(locations))
+    texts: list[str] = []
+    for location in wanted:
         for log in sorted(folder(location).glob(PATTERN)):
             try:
-                text = log.read_text(encoding="utf-8")
+                texts.append(log.read_text(encoding="utf-8"))
             except OSError:
                 continue
-            for line in text.splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut short by a crash
-                if isinstance(entry, dict) and {"id", "run", "old_path", "new_path"} <= entry.keys():
-                    entries.append(entry)
+    if archive is not None:
+        from km_core.monthly.archive import archived_change_logs, read_archived_change_log
+
+        for packed in archived_change_logs(archive, wanted):
+            try:
+                texts.append(read_archived_change_log(packed))
+            except (OSError, EOFError, UnicodeDecodeError):
+                continue
+    entries: list[dict[str, Any]] = []
+    for text in texts:
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by a crash
+            if isinstance(entry, dict) and {"id", "run", "old_path", "new_path"} <= entry.keys():
+                entries.append(entry)
     entries.sort(key=lambda e: e.get("date", ""))  # stable: a log's own order within a second
     return entries
 

@@ -159,7 +159,7 @@ def undo(config: Config, last: bool = False, run: str = "", since: str = "", dry
         result = UndoResult(undo_run, dry_run)
         if not dry_run:
             result.recovered = recover(config)
-        entries = changelog.read(roots_of(config))
+        entries = changelog.read(roots_of(config), config.folders.archive)
         chosen = select(entries, last, run, since)
         result.planned, result.problems = _plan(config, undo_run, chosen, entries)
         if dry_run or not result.planned:

@@ -1,0 +1,1 @@
+"""The monthly job: archive, log rotation, insights report, stale files, graph maintenance."""
