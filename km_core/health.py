@@ -17,7 +17,7 @@ from typing import Any
 
 from km_core import state
 from km_core.config import Config
-from km_core.schedule import expressions, latest_at, next_after
+from km_core.schedule import expressions, latest_at, next_after, parse_moment
 from km_core.store.graph import size_on_disk
 
 LEVELS = ("ok", "warning", "critical")
@@ -46,16 +46,6 @@ def _folder_bytes(folder: Path) -> int:
     return total
 
 
-def _parse(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def disk(config: Config) -> Check:
     folder = config.folders.data
     while not folder.exists() and folder != folder.parent:
@@ -82,8 +72,8 @@ def log_size(config: Config) -> Check:
 def last_success(config: Config, job: str, expression: str, now: datetime) -> Check:
     data = state.read_job_state(config.folders, job)
     last = data.get("last_run") or {}
-    succeeded = _parse(data.get("last_success")) or (
-        _parse(last.get("finished")) if last.get("status") in ("ok", "warning") else None
+    succeeded = parse_moment(data.get("last_success")) or (
+        parse_moment(last.get("finished")) if last.get("status") in ("ok", "warning") else None
     )
     # the time between two runs, around now: a day for the daily job, a week for the weekly one
     slot = latest_at(expression, now)
@@ -102,7 +92,7 @@ def error_rate(config: Config, now: datetime) -> Check:
     failed = worked = 0
     for job in state.JOBS:
         for run in state.read_job_state(config.folders, job).get("recent") or []:
-            finished = _parse(run.get("finished"))
+            finished = parse_moment(run.get("finished"))
             if finished is not None and now - finished <= timedelta(hours=24):
                 failed += int(run.get("failed", 0))
                 worked += int(run.get("worked_on", 0))

@@ -70,7 +70,8 @@ def latest_at(expression: str, moment: datetime) -> datetime:
     return following if following <= moment else croniter(expression, moment).get_prev(datetime)
 
 
-def _parse(value: Any) -> datetime | None:
+def parse_moment(value: Any) -> datetime | None:
+    """An ISO date and time from a state file (UTC when it names no zone); None when it is not one."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -90,7 +91,7 @@ class SchedulerState:
     def load(cls, config: Config) -> SchedulerState:
         data = state.read_json(config.folders.state / "scheduler.json")
         handled = data.get("handled", {}) if isinstance(data, dict) else {}
-        return cls({job: moment for job, value in handled.items() if (moment := _parse(value)) is not None})
+        return cls({job: moment for job, value in handled.items() if (moment := parse_moment(value)) is not None})
 
     def save(self, config: Config, **extra: Any) -> None:
         data = {"handled": {job: moment.isoformat() for job, moment in self.handled.items()}, **extra}
@@ -102,7 +103,7 @@ def reference(config: Config, job: str, saved: SchedulerState, now: datetime) ->
     if job in saved.handled:
         return saved.handled[job]
     last = state.read_job_state(config.folders, job).get("last_run") or {}
-    return _parse(last.get("started")) or now
+    return parse_moment(last.get("started")) or now
 
 
 def plan(config: Config, now: datetime, saved: SchedulerState | None = None) -> list[dict[str, Any]]:

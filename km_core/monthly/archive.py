@@ -110,17 +110,11 @@ def archive_change_logs(archive: Path, locations: list[str], today: date) -> Arc
             if (today - _month_end(year, month)).days <= KEEP_CHANGE_LOGS_DAYS:
                 continue  # it holds entries of the last 30 days
             target = archive / "change_logs" / f"{year:04d}-{month:02d}" / f"{_slug(location)}-{source.name}.gz"
-            try:
-                size = source.stat().st_size
-                written = archive_file(source, target)
-            except OSError as exc:
-                done.problems.append(f"{source}: {exc}")
+            written = _counted(done, source, target)
+            if written is None:
                 continue
             index[str(written.relative_to(archive / "change_logs"))] = location
             state.write_json(index_file, index)  # before the next: a crash never loses where one came from
-            done.files += 1
-            done.bytes_in += size
-            done.bytes_out += written.stat().st_size
             log.info("archived change log %s -> %s", source, written)
     return done
 
@@ -146,16 +140,22 @@ def rotate_logs(logs: Path, archive: Path, today: date, current: set[Path] | Non
         if (today - last_day).days <= KEEP_LOG_DAYS.get(kind, KEEP_LOG_DAYS_DEFAULT):
             continue
         target = archive / "logs" / f"{when:%Y-%m}" / source.relative_to(logs).parent / f"{source.name}.gz"
-        try:
-            size = source.stat().st_size
-            written = archive_file(source, target)
-        except OSError as exc:
-            done.problems.append(f"{source}: {exc}")
-            continue
-        done.files += 1
-        done.bytes_in += size
-        done.bytes_out += written.stat().st_size
+        _counted(done, source, target)
     return done
+
+
+def _counted(done: Archived, source: Path, target: Path) -> Path | None:
+    """``archive_file``, with its sizes (or its problem) added to ``done``."""
+    try:
+        size = source.stat().st_size
+        written = archive_file(source, target)
+    except OSError as exc:
+        done.problems.append(f"{source}: {exc}")
+        return None
+    done.files += 1
+    done.bytes_in += size
+    done.bytes_out += written.stat().st_size
+    return written
 
 
 def read_archived_change_log(path: Path) -> str:
