@@ -158,7 +158,8 @@ def test_real_scheduler_process_runs_a_missed_job_and_stops_on_sigterm(km_home: 
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             last = state.read_job_state(config.folders, "daily").get("last_run") or {}
-            if last.get("status") == "ok":
+            # the job's state is written by the job, the scheduler's after it: wait for both
+            if last.get("status") == "ok" and "daily" in SchedulerState.load(config).handled:
                 break
             time.sleep(0.5)
         assert last.get("status") == "ok" and last["counts"]["discovered"] == 1
