@@ -55,8 +55,6 @@ def km_tag(item: Item, content: Content, ctx: JobContext, batch: Sequence[tuple[
     if nlp is None:
         return entity_rules.find(content.text[: _max_chars(ctx)])
     limit = _max_chars(ctx)
-    if not _batch.in_batch(item, batch):
-        return read(nlp, model, [content.text[:limit]])[0]
 
     def read_all(pairs: Sequence[tuple[Item, Content]]) -> list[list[Tag]]:
         texts = [c.text[:limit] for _, c in pairs]

@@ -76,10 +76,7 @@ _answers: BatchAnswers[tuple[str | None, list[Tag] | None]] = BatchAnswers()
 @hookimpl
 def km_tag(item: Item, content: Content, ctx: JobContext, batch: Sequence[tuple[Item, Content]]) -> list[Tag] | None:
     settings = Settings.of(ctx)
-    if _batch.in_batch(item, batch):
-        answer = _answers.get(item, batch, lambda pairs: _read_all(ctx, settings, pairs))
-    else:
-        answer = None
+    answer = _answers.get(item, batch, lambda pairs: _read_all(ctx, settings, pairs))
     lang, tags = answer or analyse((content.text, settings))
     if lang is not None:
         content.metadata["lang"] = lang  # the engine stores it on the item (File.lang)

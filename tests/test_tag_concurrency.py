@@ -65,12 +65,20 @@ def test_one_after_the_other_by_default() -> None:
 
 
 @pytest.mark.parametrize("size", [1, 2_000])
-def test_in_batch_knows_members_by_identity(size: int) -> None:
+def test_batch_answers_computed_once_and_only_for_members(size: int) -> None:
     batch = [(Item(path=f"p{i}"), Content(text="t")) for i in range(size)]
-    assert all(_batch.in_batch(item, batch) for item, _ in batch)
-    assert not _batch.in_batch(Item(path="p0"), batch)  # equal, but not the same item
-    other = [(Item(path="q"), Content(text="t"))]
-    assert not _batch.in_batch(batch[0][0], other) and _batch.in_batch(other[0][0], other)
+    calls: list[int] = []
+
+    def compute(pairs: _batch.Pairs) -> list[str]:
+        calls.append(len(pairs))
+        return [item.path.upper() for item, _ in pairs]
+
+    answers = _batch.BatchAnswers[str]()
+    assert answers.get(Item(path="p0"), batch, compute) is None  # equal, but not one of the batch's items
+    assert calls == []  # and nothing was computed for it
+    assert [answers.get(item, batch, compute) for item, _ in batch] == [f"P{i}" for i in range(size)]
+    assert calls == [size]  # one pass over the whole batch
+    assert answers.get(batch[0][0], batch, compute) is None  # asked twice: the caller reads it alone
 
 
 def test_stop_words_read_from_spacy_files_without_importing_the_languages() -> None:
