@@ -17,7 +17,7 @@ from typing import Any
 
 from km_core import state
 from km_core.config import Config
-from km_core.schedule import expressions, latest_at, next_after, parse_moment
+from km_core.schedule import expressions, latest_at, next_after
 from km_core.store.graph import size_on_disk
 
 LEVELS = ("ok", "warning", "critical")
@@ -59,8 +59,7 @@ def disk(config: Config) -> Check:
 def graph_size(config: Config) -> Check:
     size = size_on_disk(config) / GB
     level = "warning" if size > config.health.graph_warn_gb else "ok"
-    hint = " (the monthly job compacts it)" if level != "ok" else ""
-    return Check("graph", level, round(size, 3), f"graph is {size * 1024:.1f} MB{hint}")
+    return Check("graph", level, round(size, 3), f"graph is {size * 1024:.1f} MB")
 
 
 def log_size(config: Config) -> Check:
@@ -72,8 +71,8 @@ def log_size(config: Config) -> Check:
 def last_success(config: Config, job: str, expression: str, now: datetime) -> Check:
     data = state.read_job_state(config.folders, job)
     last = data.get("last_run") or {}
-    succeeded = parse_moment(data.get("last_success")) or (
-        parse_moment(last.get("finished")) if last.get("status") in ("ok", "warning") else None
+    succeeded = state.moment(data.get("last_success")) or (
+        state.moment(last.get("finished")) if last.get("status") in ("ok", "warning") else None
     )
     # the time between two runs, around now: a day for the daily job, a week for the weekly one
     slot = latest_at(expression, now)
@@ -92,7 +91,7 @@ def error_rate(config: Config, now: datetime) -> Check:
     failed = worked = 0
     for job in state.JOBS:
         for run in state.read_job_state(config.folders, job).get("recent") or []:
-            finished = parse_moment(run.get("finished"))
+            finished = state.moment(run.get("finished"))
             if finished is not None and now - finished <= timedelta(hours=24):
                 failed += int(run.get("failed", 0))
                 worked += int(run.get("worked_on", 0))

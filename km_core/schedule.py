@@ -20,7 +20,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from croniter import croniter
@@ -70,17 +70,6 @@ def latest_at(expression: str, moment: datetime) -> datetime:
     return following if following <= moment else croniter(expression, moment).get_prev(datetime)
 
 
-def parse_moment(value: Any) -> datetime | None:
-    """An ISO date and time from a state file (UTC when it names no zone); None when it is not one."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 @dataclass
 class SchedulerState:
     """What survives a restart: the last slot handled per job."""
@@ -91,7 +80,7 @@ class SchedulerState:
     def load(cls, config: Config) -> SchedulerState:
         data = state.read_json(config.folders.state / "scheduler.json")
         handled = data.get("handled", {}) if isinstance(data, dict) else {}
-        return cls({job: moment for job, value in handled.items() if (moment := parse_moment(value)) is not None})
+        return cls({job: moment for job, value in handled.items() if (moment := state.moment(value)) is not None})
 
     def save(self, config: Config, **extra: Any) -> None:
         data = {"handled": {job: moment.isoformat() for job, moment in self.handled.items()}, **extra}
@@ -103,7 +92,7 @@ def reference(config: Config, job: str, saved: SchedulerState, now: datetime) ->
     if job in saved.handled:
         return saved.handled[job]
     last = state.read_job_state(config.folders, job).get("last_run") or {}
-    return parse_moment(last.get("started")) or now
+    return state.moment(last.get("started")) or now
 
 
 def plan(config: Config, now: datetime, saved: SchedulerState | None = None) -> list[dict[str, Any]]:
@@ -149,13 +138,16 @@ class Scheduler:
         config: Config,
         clock: Clock | None = None,
         runner: Callable[[str], int] = run_job_process,
+        on_new_day: Callable[[], None] = lambda: None,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
         self.runner = runner
+        # log files are named by day: a scheduler running for weeks opens today's file each day,
+        # so the monthly log rotation never archives a file it still writes to
+        self.on_new_day = on_new_day
         self.saved = SchedulerState.load(config)
         self.stopping = False
-        self.runs: list[tuple[str, datetime, int]] = []  # (job, when, exit code), this process's runs
 
     def stop(self, *_: Any) -> None:
         """Stop after the job that runs now (which is told to stop between two of its steps)."""
@@ -184,7 +176,6 @@ class Scheduler:
             else:
                 log.info("%s: %s run", job, "catch-up" if missed else "scheduled")
                 code = self.runner(job)
-                self.runs.append((job, now, code))
                 ran.append(job)
                 log.info("%s: finished with exit code %d", job, code)
             self.saved.handled[job] = slot
@@ -204,7 +195,11 @@ class Scheduler:
         """Run until stopped (SIGTERM, SIGINT) or ``until()`` says so."""
         log.info("scheduler started (pid %d): %s", os.getpid(), expressions(self.config))
         self.run_due()  # missed while km was not running
+        day = self.clock.now().date()
         while not self.stopping and not until():
+            if self.clock.now().date() != day:
+                day = self.clock.now().date()
+                self.on_new_day()
             wake = self.next_wake()
             before = self.clock.now()
             nap = min(MAX_NAP_S, max(0.0, (wake - before).total_seconds()))
@@ -212,7 +207,7 @@ class Scheduler:
             overran = (self.clock.now() - before).total_seconds() - nap
             if overran > JUMP_S:
                 log.info("wall clock jumped %.0f s (the machine slept): catching up", overran)
-            if self.clock.now() >= wake or overran > JUMP_S:
+            if self.clock.now() >= wake:  # after a jump too: a missed slot is behind the clock
                 self.run_due()
         self.saved.save(self.config, pid=None)
         log.info("scheduler stopped")

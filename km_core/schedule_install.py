@@ -160,7 +160,10 @@ def plan_launchd(config: Config, scheduler: bool = False) -> list[Planned]:
 def plan_systemd(config: Config, scheduler: bool = False) -> list[Planned]:
     folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "systemd" / "user"
     env = "".join(f"Environment={key}={shlex.quote(value)}\n" for key, value in _environment().items())
-    exec_line = lambda job: " ".join(shlex.quote(part) for part in command(job))  # noqa: E731
+
+    def exec_line(job: str | None) -> str:
+        return " ".join(shlex.quote(part) for part in command(job))
+
     if scheduler:
         service = (
             "[Unit]\nDescription=km scheduler: daily, weekly and monthly jobs\n\n"

@@ -63,7 +63,8 @@ def test_first_start_runs_nothing_then_each_job_at_its_time(km_home: Path) -> No
     config = load(km_home)
     clock = FakeClock(at("2026-03-02 10:00"))  # a Monday
     runner = Recorder(clock)
-    scheduler = Scheduler(config, clock, runner)
+    days: list[str] = []
+    scheduler = Scheduler(config, clock, runner, on_new_day=lambda: days.append(clock.now().strftime("%a")))
     assert scheduler.run_due() == []  # a new install does not start every job at once
     scheduler.serve(until=lambda: clock.now() >= at("2026-03-09 12:00"))
     jobs = [(job, moment.strftime("%a %d %H:%M")) for job, moment in runner.ran]
@@ -72,6 +73,7 @@ def test_first_start_runs_nothing_then_each_job_at_its_time(km_home: Path) -> No
     assert [m for j, m in jobs if j == "weekly"] == ["Sun 08 23:00"]
     assert not [m for j, m in jobs if j == "monthly"]
     assert max(clock.naps) <= 60  # it wakes at least every minute to notice a jump in time
+    assert days == ["Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon"]  # today's log file opened each day
 
 
 def test_missed_slots_run_once_after_a_gap_and_state_survives_a_restart(km_home: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -15,12 +14,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document o
 
 scheduler_app = typer.Typer(help="The long-running scheduler.", no_args_is_help=True)
 schedule_app = typer.Typer(help="When jobs run: show the schedule, install it in the OS.", no_args_is_help=True)
-
-
-class Kind(StrEnum):
-    launchd = "launchd"
-    systemd = "systemd"
-    cron = "cron"
 
 
 @scheduler_app.command("run")
@@ -44,8 +37,12 @@ def scheduler_run() -> None:
         say(f"a km scheduler is already running (pid {lock.holder() or '?'})")
         return
     try:
-        logs.setup(config.folders.logs, "scheduler", config.logging.level)
-        scheduler = Scheduler(config)
+
+        def open_log() -> None:
+            logs.setup(config.folders.logs, "scheduler", config.logging.level)
+
+        open_log()
+        scheduler = Scheduler(config, on_new_day=open_log)
         install_signals(scheduler)
         say(f"km scheduler running (pid {os.getpid()}); log: {config.folders.logs / 'jobs'}")
         scheduler.serve()

@@ -113,7 +113,7 @@ def not_opened(config: Config, files: list[tuple[str, float]], now: float) -> tu
         if keeps_access_time(path, mounts):
             last, basis = info.st_atime, "access time"
         else:
-            last, basis = max(info.st_mtime, _opened(opened, path)), "modification time and km's record of opens"
+            last, basis = max(info.st_mtime, _opened_at(opened, path)), "modification time and km's record of opens"
         bases.add(basis)
         age = (now - last) / DAY
         if age >= days:
@@ -121,12 +121,9 @@ def not_opened(config: Config, files: list[tuple[str, float]], now: float) -> tu
     return sorted(found, key=lambda s: -s["days"]), " and ".join(sorted(bases)) or "access time"
 
 
-def _opened(opened: dict[str, Any], path: str) -> float:
-    value = opened.get(path)
-    try:
-        return datetime.fromisoformat(value).timestamp() if isinstance(value, str) else 0.0
-    except ValueError:
-        return 0.0
+def _opened_at(opened: dict[str, Any], path: str) -> float:
+    when = state.moment(opened.get(path))
+    return when.timestamp() if when else 0.0
 
 
 def duplicates(graph: Graph) -> list[dict[str, Any]]:
