@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from km_core.cli.output import emit_json, fail, say, table
+from km_core.cli.output import JsonOpt, emit_json, fail, say, table
 from km_core.errors import KmError
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 
 
 def analytics(as_json: JsonOpt = False) -> None:

@@ -22,7 +22,7 @@ from km_core.cli import (
     schedule_cmd,
     tag_cmd,
 )
-from km_core.cli.output import emit_json, fail, say
+from km_core.cli.output import JsonOpt, emit_json, fail, say
 from km_core.errors import EXIT_GRAPH, KmError
 
 app = typer.Typer(
@@ -39,8 +39,6 @@ organize_cmds.register(app)
 analytics_cmd.register(app)
 schedule_cmd.register(app)
 review_cmd.register(app)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 
 
 class JobName(StrEnum):

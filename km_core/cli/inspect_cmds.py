@@ -6,10 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from km_core.cli.output import cell, emit_json, fail, say, table
+from km_core.cli.output import JsonOpt, cell, emit_json, fail, say, table
 from km_core.errors import KmError, UsageError
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 
 
 def query(

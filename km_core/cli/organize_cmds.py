@@ -1,16 +1,13 @@
-"""Commands about moved and misplaced files: ``km undo`` and ``km review rogue``."""
+"""``km undo``: files km moved, moved back."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from km_core.cli.output import emit_json, fail, say
+from km_core.cli.output import JsonOpt, emit_json, fail, say
 from km_core.errors import EXIT_THRESHOLD, KmError
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 
 
 def undo(
@@ -55,54 +52,8 @@ def undo(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
-class ReviewList(StrEnum):
-    rogue = "rogue"
-    stale = "stale"
-    duplicates = "duplicates"
-
-
-def review(
-    what: Annotated[ReviewList, typer.Argument(help="Which list to review.")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Files for you to look at: rogue files (daily job), stale files and duplicates (monthly job).
-
-    km never acts on these lists.
-    """
-    from km_core.config import load
-    from km_core.rogue import load as load_rogue
-
-    if what != ReviewList.rogue:
-        from km_core.cli.review_cmd import monthly_review
-
-        monthly_review(what.value, as_json)
-        return
-
-    try:
-        found = load_rogue(load())
-    except KmError as error:
-        raise fail(error) from None
-    if as_json:
-        emit_json(found)
-        return
-    alerts = found.get("alerts", [])
-    if not found.get("generated"):
-        say("no list yet: the daily job writes it (km job daily)")
-        return
-    # a line per file, grouped by why: paths are long, and a table would wrap them
-    typer.echo(f"rogue files: {len(alerts)} (as of {found['generated']})")
-    for kind in dict.fromkeys(a["kind"] for a in alerts):
-        group = [a for a in alerts if a["kind"] == kind]
-        typer.echo(f"\n{kind}: {group[0]['reason']} ({len(group)})")
-        for alert in group:
-            typer.echo(f"  {alert['age_days']:>7g} d  {alert['path']}")
-    if not alerts:
-        say("nothing to review")
-
-
 def register(app: typer.Typer) -> None:
     app.command()(undo)
-    app.command()(review)
 
 
 __all__ = ["register"]

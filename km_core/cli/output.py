@@ -6,11 +6,14 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 from km_core.errors import KmError
+
+# the --json option every command that prints data takes
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 
 
 def _default(value: Any) -> Any:

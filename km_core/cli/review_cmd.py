@@ -1,49 +1,87 @@
-"""``km review stale|duplicates`` and ``km report``: what the monthly job found and wrote."""
+"""``km review rogue|stale|duplicates`` and ``km report``: the lists and the report the jobs leave for you."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from km_core.cli.output import emit_json, fail, say
+from km_core.cli.output import JsonOpt, emit_json, fail, say
 from km_core.errors import KmError, UsageError
 
 
-def monthly_review(what: str, as_json: bool) -> None:
+class ReviewList(StrEnum):
+    rogue = "rogue"
+    stale = "stale"
+    duplicates = "duplicates"
+
+
+def review(
+    what: Annotated[ReviewList, typer.Argument(help="Which list to review.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Files for you to look at: rogue files (daily job), stale files and duplicates (monthly job).
+
+    km never acts on these lists.
+    """
     from km_core.config import load
     from km_core.monthly.stale import load as load_review
+    from km_core.rogue import load as load_rogue
 
     try:
-        found = load_review(load())
+        found = (load_rogue if what == ReviewList.rogue else load_review)(load())
     except KmError as error:
         raise fail(error) from None
     if not found.get("generated"):
         if as_json:
-            emit_json({})
-        say("no list yet: the monthly job writes it (km job monthly --task=stale)")
+            emit_json(found)
+        job = "daily" if what == ReviewList.rogue else "monthly"
+        say(f"no list yet: the {job} job writes it (km job {job})")
         return
+    if what == ReviewList.rogue:
+        _rogue(found, as_json)
+    elif as_json:
+        keys = ("basis", "stale_days", "stale", "drafts", "low_value_tags") if what == "stale" else ("duplicates",)
+        emit_json({"generated": found["generated"], **{k: found[k] for k in keys}})
+    elif what == ReviewList.duplicates:
+        _duplicates(found)
+    else:
+        _stale(found)
+
+
+def _rogue(found: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        emit_json(
-            {k: found[k] for k in ("generated", "basis", "stale_days", "stale", "drafts", "low_value_tags")}
-            if what == "stale"
-            else {"generated": found["generated"], "duplicates": found["duplicates"]}
-        )
+        emit_json(found)
         return
-    if what == "duplicates":
-        groups = found["duplicates"]
-        wasted = sum(g["wasted"] for g in groups)
-        typer.echo(
-            f"duplicate content: {len(groups)} groups, {wasted:,} bytes in extra copies (as of {found['generated']})"
-        )
-        for group in groups:
-            typer.echo(f"\n{group['size']:,} bytes x {len(group['paths'])}  sha256 {group['hash'][:12]}")
-            for path in group["paths"]:
-                typer.echo(f"  {path}")
-        return
+    alerts = found.get("alerts", [])
+    # a line per file, grouped by why: paths are long, and a table would wrap them
+    typer.echo(f"rogue files: {len(alerts)} (as of {found['generated']})")
+    for kind in dict.fromkeys(a["kind"] for a in alerts):
+        group = [a for a in alerts if a["kind"] == kind]
+        typer.echo(f"\n{kind}: {group[0]['reason']} ({len(group)})")
+        for alert in group:
+            typer.echo(f"  {alert['age_days']:>7g} d  {alert['path']}")
+    if not alerts:
+        say("nothing to review")
+
+
+def _duplicates(found: dict[str, Any]) -> None:
+    groups = found["duplicates"]
+    wasted = sum(g["wasted"] for g in groups)
     typer.echo(
-        f"stale files: not opened for {found['stale_days']} days, judged by {found['basis']} "
+        f"duplicate content: {len(groups)} groups, {wasted:,} bytes in extra copies (as of {found['generated']})"
+    )
+    for group in groups:
+        typer.echo(f"\n{group['size']:,} bytes x {len(group['paths'])}  sha256 {group['hash'][:12]}")
+        for path in group["paths"]:
+            typer.echo(f"  {path}")
+
+
+def _stale(found: dict[str, Any]) -> None:
+    typer.echo(
+        f"stale files: {len(found['stale'])}, not opened for {found['stale_days']} days, judged by {found['basis']} "
         f"(as of {found['generated']})"
     )
     for entry in found["stale"]:
@@ -89,4 +127,5 @@ def report(
 
 
 def register(app: typer.Typer) -> None:
+    app.command()(review)
     app.command()(report)

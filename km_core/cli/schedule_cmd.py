@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from km_core.cli.output import emit_json, fail, say, table
+from km_core.cli.output import JsonOpt, emit_json, fail, say, table
 from km_core.errors import KmError
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 
 scheduler_app = typer.Typer(help="The long-running scheduler.", no_args_is_help=True)
 schedule_app = typer.Typer(help="When jobs run: show the schedule, install it in the OS.", no_args_is_help=True)
