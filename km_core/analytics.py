@@ -139,7 +139,20 @@ def _gaps(items: dict[str, dict[str, Any]], edges: list[tuple[str, str, str, flo
     linked = {a for a, *_ in edges} | {b for _, b, *_ in edges}
     isolated = [items[i] for i in sorted(items) if i not in linked]
     by_kind = Counter(item["kind"] for item in isolated)
-    return {"isolated": len(isolated), "by_kind": dict(by_kind), "items": isolated[:TOP]}
+    # a weekly meeting makes fifty isolated items of one title: said once, with how many
+    common = Counter((item["title"], item["kind"]) for item in isolated).most_common(TOP)
+    return {
+        "isolated": len(isolated),
+        "by_kind": dict(by_kind),
+        "items": isolated[:TOP],
+        "titles": [{"title": title, "kind": kind, "items": n} for (title, kind), n in common],
+    }
+
+
+def gaps_and_opportunities(graph: Graph) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Isolated items (with ``items_total``) and cross-domain opportunities, the graph read once."""
+    items, edges = _items(graph), _edges(graph)
+    return {**_gaps(items, edges), "items_total": len(items)}, _cross_domain(graph, edges)
 
 
 def _domains(graph: Graph) -> dict[str, str]:
@@ -190,7 +203,8 @@ def _cross_domain(graph: Graph, edges: list[tuple[str, str, str, float]]) -> lis
     return found[:TOP]
 
 
-def _week(value: Any) -> str:
+def week_of(value: Any) -> str:
+    """The ISO week of a date or time, as '2026-W49'."""
     day = value.date() if isinstance(value, datetime) else value
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -209,7 +223,7 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
 
 def _time_vs_output(graph: Graph, today: date) -> dict[str, Any]:
     first = today - timedelta(weeks=WEEKS)
-    weeks = [_week(first + timedelta(weeks=n)) for n in range(WEEKS + 1)]
+    weeks = [week_of(first + timedelta(weeks=n)) for n in range(WEEKS + 1)]
     hours: Counter[str] = Counter()
     for start, end, all_day in graph.rows(
         f"MATCH (n:Event) WHERE {PRESENT} AND n.status <> 'missing' RETURN n.start, n.`end`, n.all_day"
@@ -217,7 +231,7 @@ def _time_vs_output(graph: Graph, today: date) -> dict[str, Any]:
         if all_day or not isinstance(start, datetime) or not isinstance(end, datetime):
             continue
         if first <= start.date() <= today + timedelta(days=7):
-            hours[_week(start)] += max(0.0, (end - start).total_seconds() / 3600)
+            hours[week_of(start)] += max(0.0, (end - start).total_seconds() / 3600)
     output: Counter[str] = Counter()
     queries = [
         f"MATCH (n:File) WHERE {PRESENT} RETURN coalesce(n.created, n.mtime)",
@@ -227,7 +241,7 @@ def _time_vs_output(graph: Graph, today: date) -> dict[str, Any]:
     for query in queries:
         for (when,) in graph.rows(query):
             if isinstance(when, datetime) and first <= when.date() <= today:
-                output[_week(when)] += 1
+                output[week_of(when)] += 1
     rows = [{"week": w, "calendar_hours": round(hours[w], 2), "items_created": output[w]} for w in weeks]
     busy = [r for r in rows if r["calendar_hours"] or r["items_created"]]
     correlation = pearson([r["calendar_hours"] for r in busy], [float(r["items_created"]) for r in busy])

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from km_core import JobContext, ReportSection, hookimpl
-from km_core.analytics import _cross_domain, _edges, _gaps, _items, pearson
-
-PRESENT = "n.status <> 'missing'"
+from km_core.analytics import PRESENT, gaps_and_opportunities, pearson, week_of
 
 
 class _Rows:
@@ -44,12 +43,14 @@ def km_report(job: str, ctx: JobContext) -> list[ReportSection] | None:
         return None
     graph = _Rows(ctx)
     start, end = month_bounds(ctx.period)
-    span = {"first": start, "last": end}
+    # a month still running is reported up to now: next week's meetings are not time spent yet
+    span = {"first": start, "last": min(end, datetime.now(UTC).replace(tzinfo=None))}
+    structure = cache(lambda: gaps_and_opportunities(graph))  # type: ignore[arg-type]
     builders: list[tuple[str, int, Callable[[], list[ReportSection]]]] = [
         ("Added and organised", 10, lambda: [_added(graph, span, ctx.period)]),
         ("Top tags and topics", 20, lambda: [_tags(graph, span)]),
-        ("Knowledge gaps", 30, lambda: [_gaps_section(graph)]),
-        ("Cross-domain opportunities", 40, lambda: [_cross(graph)]),
+        ("Knowledge gaps", 30, lambda: [_gaps_section(structure()[0])]),
+        ("Cross-domain opportunities", 40, lambda: [_cross(structure()[1])]),
         ("Time allocation and productivity", 50, lambda: _time(graph, span, ctx.period)),
     ]
     sections = []
@@ -63,10 +64,11 @@ def km_report(job: str, ctx: JobContext) -> list[ReportSection] | None:
 
 
 def _added(graph: _Rows, span: dict[str, datetime], period: str) -> ReportSection:
-    added = graph.rows(
-        "MATCH (n:File) WHERE n.discovered >= $first AND n.discovered < $last RETURN n.kind, count(*) ORDER BY n.kind",
-        span,
+    discovered = graph.rows(
+        "MATCH (n:File) WHERE n.discovered >= $first AND n.discovered < $last RETURN n.kind, n.discovered", span
     )
+    added = sorted(Counter(kind or "other" for kind, _ in discovered).items())
+    per_day = Counter(when.day for _, when in discovered)
     notes = graph.rows("MATCH (n:Note) WHERE n.created >= $first AND n.created < $last RETURN count(*)", span)[0][0]
     photos = graph.rows("MATCH (n:Photo) WHERE n.taken >= $first AND n.taken < $last RETURN count(*)", span)[0][0]
     moved = graph.rows(
@@ -74,17 +76,11 @@ def _added(graph: _Rows, span: dict[str, datetime], period: str) -> ReportSectio
         "AND NOT EXISTS { MATCH (u:Move) WHERE u.undoes = m.id } RETURN count(*)",
         span,
     )[0][0]
-    per_day = Counter(
-        when.day
-        for (when,) in graph.rows(
-            "MATCH (n:File) WHERE n.discovered >= $first AND n.discovered < $last RETURN n.discovered", span
-        )
-    )
     files = sum(n for _, n in added)
-    days = (span["last"] - span["first"]).days
+    first, end = month_bounds(period)
+    days = (end - first).days  # the chart shows the whole month, days still to come at zero
     lines = [
-        f"- **{files}** files added"
-        + (" (" + ", ".join(f"{n} {kind or 'other'}" for kind, n in added) + ")" if added else ""),
+        f"- **{files}** files added" + (" (" + ", ".join(f"{n} {kind}" for kind, n in added) + ")" if added else ""),
         f"- **{moved}** files organised into the library",
         f"- **{notes}** notes written, **{photos}** photos taken",
     ]
@@ -118,18 +114,17 @@ def _tags(graph: _Rows, span: dict[str, datetime]) -> ReportSection:
     return ReportSection("Top tags and topics", "\n".join(lines), data, order=20)
 
 
-def _gaps_section(graph: _Rows) -> ReportSection:
-    items = _items(graph)  # type: ignore[arg-type]
-    gaps = _gaps(items, _edges(graph))  # type: ignore[arg-type]
-    lines = [f"**{gaps['isolated']}** of {len(items)} items are linked to nothing."]
+def _gaps_section(gaps: dict[str, Any]) -> ReportSection:
+    lines = [f"**{gaps['isolated']}** of {gaps['items_total']} items are linked to nothing."]
     if gaps["by_kind"]:
         lines.append("By kind: " + ", ".join(f"{n} {kind}s" for kind, n in sorted(gaps["by_kind"].items())) + ".")
-    lines += [f"- {item['title']} ({item['kind']})" for item in gaps["items"][:10]]
-    return ReportSection("Knowledge gaps", "\n".join(lines), {**gaps, "items_total": len(items)}, order=30)
+    lines += [
+        f"- {t['title']} ({t['kind']})" + (f" x {t['items']}" if t["items"] > 1 else "") for t in gaps["titles"][:10]
+    ]
+    return ReportSection("Knowledge gaps", "\n".join(lines), gaps, order=30)
 
 
-def _cross(graph: _Rows) -> ReportSection:
-    found = _cross_domain(graph, _edges(graph))  # type: ignore[arg-type]
+def _cross(found: list[dict[str, Any]]) -> ReportSection:
     lines = [
         f"- **{f['entity']}** ({f['label']}) in {', '.join(f['domains'])}: {f['unlinked_pairs']} unlinked pairs"
         for f in found[:10]
@@ -148,14 +143,14 @@ def _time(graph: _Rows, span: dict[str, datetime], period: str) -> list[ReportSe
     for calendar, start, end in events:
         hours = max(0.0, (end - start).total_seconds() / 3600) if start and end else 0.0
         by_calendar[calendar or "(no name)"] += hours
-        hours_by_week[_week(start)] += hours
+        hours_by_week[week_of(start)] += hours
     made_by_week: Counter[str] = Counter()
     for query in (
         "MATCH (n:File) WHERE n.discovered >= $first AND n.discovered < $last RETURN n.discovered",
         "MATCH (n:Note) WHERE n.created >= $first AND n.created < $last RETURN n.created",
     ):
         for (when,) in graph.rows(query, span):
-            made_by_week[_week(when)] += 1
+            made_by_week[week_of(when)] += 1
     weeks = sorted(set(hours_by_week) | set(made_by_week))
     rows = [{"week": w, "calendar_hours": round(hours_by_week[w], 2), "items_created": made_by_week[w]} for w in weeks]
     correlation = pearson([r["calendar_hours"] for r in rows], [float(r["items_created"]) for r in rows])
@@ -197,8 +192,3 @@ def _time(graph: _Rows, span: dict[str, datetime], period: str) -> list[ReportSe
             order=60,
         ),
     ]
-
-
-def _week(value: datetime) -> str:
-    year, week, _ = (value.astimezone(UTC) if value.tzinfo else value).isocalendar()
-    return f"{year}-W{week:02d}"

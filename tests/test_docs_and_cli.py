@@ -103,3 +103,19 @@ def test_json_output_is_pure_and_usage_errors_exit_2(km_home: Path, tmp_path: Pa
     assert missing.returncode == 2 and "no item" in missing.stderr
     write = run_km("query", "CREATE (t:Tag {name: 'x'})", home=km_home)
     assert write.returncode == 2 and "read-only" in write.stderr
+
+
+def test_plugin_guide_report_example_runs_on_a_real_graph(km_home: Path) -> None:
+    from km_core import ReportSection
+    from km_core import config as config_mod
+    from km_core.store import open_graph
+
+    guide = (DOCS / "plugins.md").read_text(encoding="utf-8")
+    source = next(b for b in _python_blocks(guide) if "def km_report" in b)
+    namespace: dict = {}
+    exec(compile(source, "km_notes_report.py", "exec"), namespace)
+    with open_graph(config_mod.load(), read_only=True) as graph:
+        ctx = JobContext(job="monthly", run_id="t", period="2026-11", query=lambda q, p=None: graph.rows(q, p or {}))
+        section = namespace["km_report"]("monthly", ctx)
+        assert namespace["km_report"]("daily", ctx) is None
+    assert isinstance(section, ReportSection) and section.data == {"notes": 0} and "**0** notes" in section.markdown

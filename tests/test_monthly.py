@@ -190,3 +190,25 @@ def test_undo_reads_archived_change_logs(km_home: Path, tmp_path: Path) -> None:
 def test_report_month_is_checked(km_home: Path) -> None:
     done = run_km("report", "--month", "2026-13", home=km_home)
     assert done.returncode == 2 and "YYYY-MM" in done.stderr
+
+
+def test_maintenance_repairs_a_path_held_twice(km_home: Path, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("A short note about maintenance.\n", encoding="utf-8")
+    write_config(km_home, [docs])
+    env = {"KM_LOAD_PLUGINS": "filesystem,text"}
+    assert job_json("daily", home=km_home, env=env)["status"] == "ok"
+    from km_core import config as config_mod
+    from km_core.store import open_graph
+
+    with open_graph(config_mod.load()) as graph:  # a damaged graph: a second row for the same file, older
+        graph.execute(
+            "MATCH (f:File) CREATE (:File {id: 'stray', path: f.path, name: f.name, status: 'ok', "
+            "hash: f.hash, updated: timestamp('2001-01-01')})"
+        )
+    assert len(graph_rows(km_home, "MATCH (f:File) RETURN f.id")) == 2
+    summary = job_json("monthly", "--task", "maintenance", home=km_home, env=env)
+    assert summary["counts"]["maintenance_duplicate_paths"] == 1 and summary["counts"]["duplicates_removed"] == 1
+    kept = graph_rows(km_home, "MATCH (f:File) RETURN f.id")
+    assert len(kept) == 1 and kept[0][0] != "stray"

@@ -69,14 +69,20 @@ def repair(graph: Graph, grace: timedelta, now: datetime, duplicate_paths: list[
             if ids:
                 graph.execute(f"MATCH (n:{table}) WHERE n.id IN $ids DETACH DELETE n", {"ids": [i for (i,) in ids]})
                 done["orphans_removed"] += len(ids)
-        for path in duplicate_paths:
+        if duplicate_paths:
             rows = graph.rows(
-                "MATCH (f:File) WHERE f.path = $path AND f.status <> 'missing' RETURN f.id ORDER BY f.updated DESC",
-                {"path": path},
+                "MATCH (f:File) WHERE f.path IN $paths AND f.status <> 'missing' "
+                "RETURN f.path, f.id ORDER BY f.path, f.updated DESC",
+                {"paths": duplicate_paths},
             )
-            stale = [i for (i,) in rows[1:]]
+            kept: set[str] = set()
+            stale = []
+            for path, item in rows:  # newest first: each path keeps its first row
+                if path in kept:
+                    stale.append(item)
+                kept.add(path)
             graph.execute("MATCH (f:File) WHERE f.id IN $ids DETACH DELETE f", {"ids": stale})
-            done["duplicates_removed"] += len(stale)
+            done["duplicates_removed"] = len(stale)
         done["tags_removed"] = graph.rows("MATCH (t:Tag) WHERE NOT EXISTS { MATCH ()-[:TAGGED]->(t) } RETURN count(*)")[
             0
         ][0]

@@ -34,7 +34,9 @@ def sections(run: Run, period: str) -> list[tuple[str, ReportSection]]:
     with open_graph(run.config, read_only=True) as graph:
         ctx = replace(run.ctx, period=period, query=lambda cypher, params=None: graph.rows(cypher, params or {}))
         for name, result in run.plugins.call_each("km_report", job="monthly", ctx=ctx):
-            parts = [result] if isinstance(result, ReportSection) else list(result)
+            parts = [result] if isinstance(result, ReportSection) else result
+            if not isinstance(parts, list | tuple):
+                parts = [parts]  # neither a section nor a list of them: refused below, by name
             for part in parts:
                 if isinstance(part, ReportSection):
                     found.append((name, part))
@@ -66,8 +68,8 @@ def draw(chart: dict[str, Any], target: Path) -> None:
         plt.close(figure)
 
 
-def write(run: Run, period: str) -> tuple[Path, Path]:
-    """Write the report of ``period`` (YYYY-MM); (Markdown path, JSON path)."""
+def write(run: Run, period: str) -> tuple[Path, int]:
+    """Write the report of ``period`` (YYYY-MM); (the Markdown's path, how many sections it has)."""
     folder = run.config.folders.reports
     folder.mkdir(parents=True, exist_ok=True)
     found = sections(run, period)
@@ -90,7 +92,7 @@ def write(run: Run, period: str) -> tuple[Path, Path]:
     as_json = folder / f"{period}.json"
     write_json(as_json, {"period": period, "generated": generated, "sections": data})
     log.info("monthly report %s written: %d sections", markdown, len(found))
-    return markdown, as_json
+    return markdown, len(found)
 
 
 def step_report(run: Run) -> None:
@@ -101,6 +103,5 @@ def step_report(run: Run) -> None:
     if run.options.dry_run:
         run.notes.append(f"report: would write {run.config.folders.reports / (period + '.md')}")
         return
-    markdown, _ = write(run, period)
-    run.counts["report_sections"] = sum(1 for line in markdown.read_text().splitlines() if line.startswith("## "))
+    markdown, run.counts["report_sections"] = write(run, period)
     run.notes.append(f"report: {markdown}")
