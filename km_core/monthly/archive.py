@@ -86,20 +86,9 @@ def _slug(location: str) -> str:
     return f"{readable}-{hashlib.sha256(location.encode()).hexdigest()[:8]}"
 
 
-def index_path(archive: Path) -> Path:
-    return archive / "change_logs" / "index.json"
-
-
-def archived_change_logs(archive: Path, locations: list[str]) -> list[Path]:
-    """The archived change logs of these locations, for km undo."""
-    index = state.read_json(index_path(archive)) or {}
-    wanted = set(locations)
-    return sorted(archive / "change_logs" / rel for rel, where in index.items() if where in wanted)
-
-
 def archive_change_logs(archive: Path, locations: list[str], today: date) -> Archived:
     done = Archived()
-    index_file = index_path(archive)
+    index_file = changelog.archive_index(archive)
     index: dict[str, str] = state.read_json(index_file) or {}
     for location in locations:
         for source in sorted(changelog.folder(location).glob(changelog.PATTERN)):
@@ -109,11 +98,11 @@ def archive_change_logs(archive: Path, locations: list[str], today: date) -> Arc
             year, month = int(found[1]), int(found[2])
             if (today - _month_end(year, month)).days <= KEEP_CHANGE_LOGS_DAYS:
                 continue  # it holds entries of the last 30 days
-            target = archive / "change_logs" / f"{year:04d}-{month:02d}" / f"{_slug(location)}-{source.name}.gz"
+            target = archive / changelog.ARCHIVE / f"{year:04d}-{month:02d}" / f"{_slug(location)}-{source.name}.gz"
             written = _counted(done, source, target)
             if written is None:
                 continue
-            index[str(written.relative_to(archive / "change_logs"))] = location
+            index[str(written.relative_to(archive / changelog.ARCHIVE))] = location
             state.write_json(index_file, index)  # before the next: a crash never loses where one came from
             log.info("archived change log %s -> %s", source, written)
     return done
@@ -156,11 +145,6 @@ def _counted(done: Archived, source: Path, target: Path) -> Path | None:
     done.bytes_in += size
     done.bytes_out += written.stat().st_size
     return written
-
-
-def read_archived_change_log(path: Path) -> str:
-    with gzip.open(path, "rt", encoding="utf-8") as packed:
-        return packed.read()
 
 
 def describe(what: str, done: Archived) -> str:

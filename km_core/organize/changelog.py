@@ -7,6 +7,7 @@ an undo), appended, never rewritten. ``km undo`` reads them back.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -16,6 +17,7 @@ from typing import Any
 
 FOLDER = ".km"
 PATTERN = "changes-*.jsonl"
+ARCHIVE = "change_logs"  # below the archive folder: YYYY-MM/<location>-changes-YYYY-MM.jsonl.gz, and index.json
 
 
 def folder(location: str) -> Path:
@@ -68,11 +70,10 @@ def read(locations: Iterable[str], archive: Path | None = None) -> list[dict[str
             except OSError:
                 continue
     if archive is not None:
-        from km_core.monthly.archive import archived_change_logs, read_archived_change_log
-
-        for packed in archived_change_logs(archive, wanted):
+        for packed in archived(archive, wanted):
             try:
-                texts.append(read_archived_change_log(packed))
+                with gzip.open(packed, "rt", encoding="utf-8") as handle:
+                    texts.append(handle.read())
             except (OSError, EOFError, UnicodeDecodeError):
                 continue
     entries: list[dict[str, Any]] = []
@@ -86,6 +87,21 @@ def read(locations: Iterable[str], archive: Path | None = None) -> list[dict[str
                 entries.append(entry)
     entries.sort(key=lambda e: e.get("date", ""))  # stable: a log's own order within a second
     return entries
+
+
+def archive_index(archive: Path) -> Path:
+    """Which location each archived change log came from (the monthly job gzips logs older than 30 days)."""
+    return archive / ARCHIVE / "index.json"
+
+
+def archived(archive: Path, locations: Iterable[str]) -> list[Path]:
+    """The archived change logs of these locations."""
+    try:
+        index = json.loads(archive_index(archive).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    wanted = set(locations)
+    return sorted(archive / ARCHIVE / rel for rel, where in index.items() if where in wanted)
 
 
 def logged_ids(locations: Iterable[str]) -> set[str]:
