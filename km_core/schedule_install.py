@@ -186,9 +186,15 @@ def plan_systemd(config: Config, scheduler: bool = False) -> list[Planned]:
     return planned
 
 
-def _crontab() -> str:
+def _need_crontab() -> None:
     if shutil.which("crontab") is None:
         raise KmError("no crontab command on this machine", "install cron, or use --systemd or km scheduler run")
+
+
+def _crontab() -> str:
+    """The user's crontab ('' when there is none, or no cron here: --print still shows km's lines)."""
+    if shutil.which("crontab") is None:
+        return ""
     done = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
     return done.stdout if done.returncode == 0 else ""  # 1: no crontab yet
 
@@ -216,6 +222,8 @@ def plan(config: Config, kind: str, scheduler: bool = False) -> list[Planned]:
 def install(config: Config, kind: str, scheduler: bool = False) -> list[str]:
     """Write the files and tell the OS; returns what was done, a line each."""
     done: list[str] = []
+    if kind == "cron":
+        _need_crontab()
     planned = plan(config, kind, scheduler)
     if kind == "cron":
         subprocess.run(["crontab", "-"], input=planned[0].text, text=True, check=True)
@@ -231,6 +239,7 @@ def install(config: Config, kind: str, scheduler: bool = False) -> list[str]:
 def uninstall(kind: str) -> list[str]:
     done: list[str] = []
     if kind == "cron":
+        _need_crontab()
         current = _crontab()
         kept = [line for line in current.splitlines() if CRON_MARK not in line]
         subprocess.run(["crontab", "-"], input="\n".join(kept) + ("\n" if kept else ""), text=True, check=True)

@@ -206,3 +206,13 @@ def test_print_shows_without_writing(km_home: Path, fake_home: dict[str, str]) -
     assert "OnCalendar=*-*-01 03:00:00" in done.stdout and "[Timer]" in done.stdout
     assert not (Path(fake_home["XDG_CONFIG_HOME"]) / "systemd").exists()
     assert os.environ.get("HOME") != fake_home["HOME"]
+
+
+def test_cron_print_works_without_cron_and_install_says_what_is_missing(
+    km_home: Path, fake_home: dict[str, str]
+) -> None:
+    write_config(km_home, [docs(km_home)])
+    printed = run_km("schedule", "install", "--cron", "--print", home=km_home, env=fake_home)
+    assert printed.returncode == 0 and printed.stdout.count("# km-schedule") == 3
+    done = run_km("schedule", "install", "--cron", home=km_home, env=fake_home)  # no crontab on this PATH
+    assert done.returncode != 0 and "no crontab command" in done.stderr
