@@ -203,5 +203,5 @@ def test_sigterm_during_a_job_stops_the_job_between_steps(km_home: Path, tmp_pat
         if process.poll() is None:
             process.kill()
     last = state.read_job_state(config.folders, "daily")["last_run"]
-    assert last["status"] in ("interrupted", "ok")  # it stopped at a step boundary, or had just finished
+    assert last["status"] == "interrupted"  # it stopped at a step boundary: 300 files take far longer than that
     assert not state.read_job_state(config.folders, "daily").get("running")
